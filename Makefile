@@ -1,0 +1,48 @@
+# Listening: `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Airflow keeps its files under the project, never in the user's home.
+export AIRFLOW_HOME ?= $(CURDIR)/.local/airflow
+export AIRFLOW__CORE__DAGS_FOLDER ?= $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow/airflow.db
+
+.PHONY: install run test test-fast lint bench bench-pii airflow-ui clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install ## the demo program end to end through Airflow, on SQLite
+	$(BIN)/listening demo run
+
+lint: install
+	$(BIN)/ruff check listening dags tests benchmarks
+	$(BIN)/ruff format --check listening dags tests benchmarks
+	$(BIN)/mypy
+
+test: install lint ## lint, type-check, then every test (PostgreSQL ones when LISTENING_TEST_POSTGRES_URL is set)
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not slow"
+
+bench: install bench-pii
+
+bench-pii: install
+	$(BIN)/python -m benchmarks.bench_pii
+
+airflow-ui: install ## Airflow's UI and scheduler on these DAGs at http://127.0.0.1:8080
+	$(BIN)/airflow db migrate
+	$(BIN)/airflow standalone
+
+clean:
+	rm -rf .local .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

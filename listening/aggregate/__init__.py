@@ -1,0 +1,1 @@
+"""Weekly trend tables, disclosure control, differential privacy and the privacy-budget ledger."""

@@ -1,0 +1,273 @@
+"""`listening ...`: run a stage, redact JSONL, show trends, render reports, migrate the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from listening.config import ProgramConfig, ProgramConfigError, load_program, load_programs
+from listening.settings import get_settings
+
+app = typer.Typer(help="Privacy-preserving social listening.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The project database.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo program: data and a full run through Airflow.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+console = Console()
+err = Console(stderr=True)
+
+ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program id or pipeline file.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=2)
+
+
+def resolve_program(ref: str) -> ProgramConfig:
+    """A program by file path or by id among the pipeline files."""
+    try:
+        path = Path(ref)
+        if path.suffix in {".yaml", ".yml"} and path.exists():
+            return load_program(path)
+        for _, program in load_programs(get_settings().pipelines_dir):
+            if program.program == ref:
+                return program
+    except ProgramConfigError as exc:
+        raise _fail(str(exc)) from None
+    raise _fail(f"no program {ref!r} in {get_settings().pipelines_dir}")
+
+
+def _parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _run_id(stage: str) -> str:
+    return f"cli__{stage}__{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the project database to the newest schema."""
+    from listening.store.db import upgrade
+
+    upgrade()
+    console.print(f"database at head: {_safe_url(get_settings().database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("validate")
+def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline files.")] = None) -> None:
+    """Validate pipeline files (default: every file in the pipelines folder)."""
+    files = paths or sorted(get_settings().pipelines_dir.glob("*.yaml"))
+    failed = False
+    for path in files:
+        try:
+            program = load_program(path)
+            console.print(f"[green]ok[/green] {path}: {program.program} ({program.fingerprint})")
+        except ProgramConfigError as exc:
+            err.print(f"[red]invalid[/red] {exc}")
+            failed = True
+    if failed:
+        raise typer.Exit(code=2)
+
+
+@app.command("run-day")
+def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-DD")]) -> None:
+    """Collect, redact and store one day of every source, without Airflow."""
+    from listening import stages
+
+    config = resolve_program(program)
+    target = _parse_day(day)
+    run_id = _run_id("run-day")
+    counts = [
+        stages.collect_redact_store(config, shard, run_id=run_id)
+        for shard in stages.plan_shards(config, target)
+    ]
+    total = stages.summarise_day(config, target, counts, run_id=run_id)
+    console.print(total)
+
+
+@app.command("aggregate-week")
+def aggregate_week(program: ProgramOpt, week: Annotated[str, typer.Option(help="YYYY-Www")]) -> None:
+    """Compute one ISO week's trend cells as a pending release."""
+    from listening import stages
+
+    console.print(stages.aggregate(resolve_program(program), _check_week(week)))
+
+
+@app.command("release")
+def release(
+    program: ProgramOpt,
+    week: Annotated[str, typer.Option(help="YYYY-Www")],
+    approved_by: Annotated[str, typer.Option(help="The privacy officer signing off.")],
+) -> None:
+    """Sign off and release a week: publishes its cells and destroys the week's author key."""
+    from listening import stages
+
+    if approved_by.strip().lower() == "auto":
+        raise _fail("a sign-off needs the privacy officer's name, not 'auto'")
+    summary = stages.release(resolve_program(program), _check_week(week), approved_by=approved_by)
+    console.print(summary)
+    if summary.get("status") == "refused":
+        raise typer.Exit(code=1)
+
+
+def _check_week(week: str) -> str:
+    from listening.periods import week_start
+
+    try:
+        week_start(week)
+    except ValueError:
+        raise _fail(f"not an ISO week (YYYY-Www): {week!r}") from None
+    return week
+
+
+@app.command("purge")
+def purge(program: ProgramOpt) -> None:
+    """Erase text, log and quarantine rows past their retention windows now."""
+    from listening import stages
+
+    console.print(
+        stages.purge(resolve_program(program), now=dt.datetime.now(dt.UTC), run_id=_run_id("purge"))
+    )
+
+
+@app.command("report")
+def report(program: ProgramOpt, week: Annotated[str, typer.Option(help="YYYY-Www")]) -> None:
+    """Write a week's analyst exports and privacy review to the export folder."""
+    from listening import stages
+
+    config = resolve_program(program)
+    console.print(stages.reports(config, _check_week(week)))
+    console.print(f"written to {get_settings().export_dir / config.program / week}")
+
+
+@app.command("trends")
+def trends(
+    program: ProgramOpt,
+    weeks: Annotated[int, typer.Option(help="How many of the newest weeks.")] = 4,
+    source: Annotated[str, typer.Option(help="A source name, or `all`.")] = "all",
+    pending: Annotated[bool, typer.Option(help="Include cells not yet released.")] = False,
+) -> None:
+    """Print the weekly trend table."""
+    console.print(
+        trend_table(resolve_program(program), weeks=weeks, source=source, released_only=not pending)
+    )
+
+
+def trend_table(program: ProgramConfig, *, weeks: int, source: str, released_only: bool) -> Table:
+    """A rich table of the newest weeks' cells for one source (or all sources)."""
+    from listening.reports.weekly import trend_frame
+    from listening.store.db import session_scope
+
+    with session_scope() as session:
+        frame = trend_frame(session, program.program, released_only=released_only)
+    frame = frame[frame["source"] == source]
+    newest = sorted(frame["iso_week"].unique(), reverse=True)[:weeks]
+    frame = frame[frame["iso_week"].isin(newest)]
+    labels = {t.id: t.label for t in program.topics} | {"all": "All topics"}
+    table = Table(title=f"{program.title}: weekly trends ({source} sources)", show_lines=False)
+    for name, justify in (
+        ("week", "left"),
+        ("topic", "left"),
+        ("mentions", "right"),
+        ("authors", "right"),
+        ("pos", "right"),
+        ("neu", "right"),
+        ("neg", "right"),
+        ("mean", "right"),
+        ("wow", "right"),
+        ("", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in frame.sort_values(["iso_week", "topic"], ascending=[False, True]).to_dict("records"):
+        table.add_row(*_trend_cells(row, labels))
+    return table
+
+
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _pct(value: Any) -> str:
+    return "" if _missing(value) else f"{value:.0%}"
+
+
+def _trend_cells(row: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    topic = labels.get(row["topic"], row["topic"])
+    if row["suppressed"]:
+        return [row["iso_week"], topic, "·", "·", "", "", "", "", "", f"suppressed ({row['suppression']})"]
+    wow = row["wow_change"]
+    return [
+        row["iso_week"],
+        topic,
+        str(int(row["mentions"])),
+        str(int(row["distinct_authors"])),
+        _pct(row["positive_share"]),
+        _pct(row["neutral_share"]),
+        _pct(row["negative_share"]),
+        f"{row['mean_compound']:+.2f}",
+        "" if _missing(wow) else f"{wow:+.0%}",
+        "[bold red]spike[/bold red]" if row["spike"] else "",
+    ]
+
+
+@app.command("redact")
+def redact(
+    program: Annotated[
+        Path | None, typer.Option("--program", "-p", help="Pipeline file for the policy.")
+    ] = None,
+) -> None:
+    """Redact JSONL on standard input (objects with `text`) to JSONL on standard output."""
+    from listening.config import RedactionPolicy
+    from listening.privacy.cli_redact import redact_stream
+
+    policy = resolve_program(str(program)).privacy.redaction if program else RedactionPolicy()
+    redact_stream(sys.stdin.buffer, sys.stdout, policy)
+
+
+@demo_app.command("generate")
+def demo_generate(
+    out: Annotated[Path | None, typer.Option(help="Data folder (default: the configured one).")] = None,
+    weeks: Annotated[int, typer.Option(help="How many weeks.")] = 6,
+    seed: Annotated[int, typer.Option()] = 20261,
+) -> None:
+    """Write the demo program's input files (deterministic for a seed)."""
+    from listening import demo
+
+    manifest = demo.generate(
+        out or get_settings().data_dir, start=demo.default_start(), days=7 * weeks, seed=seed
+    )
+    console.print(f"{manifest.records} records in {len(manifest.files)} files")
+
+
+@demo_app.command("run")
+def demo_run(
+    weeks: Annotated[int, typer.Option(help="How many demo weeks to run.")] = 6,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty database.")] = False,
+) -> None:
+    """Generate the demo data if missing and run every nightly and weekly DAG through Airflow."""
+    from listening.demo_run import run_demo
+
+    run_demo(weeks=weeks, fresh=fresh, console=console)
+
+
+if __name__ == "__main__":
+    app()

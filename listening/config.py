@@ -1,0 +1,216 @@
+"""The listening-program file (`pipelines/*.yaml`): typed, validated, versioned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROGRAM_ID = r"^[a-z][a-z0-9_]{1,62}$"
+
+#: Entity types redacted unless a program says otherwise: the personal identifiers.
+DEFAULT_REDACTED_ENTITIES: tuple[str, ...] = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "STREET_ADDRESS",
+    "SOCIAL_HANDLE",
+    "PROFILE_URL",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "US_SSN",
+    "US_DRIVER_LICENSE",
+    "CA_SIN",
+    "CA_HEALTH_CARD",
+    "CA_POSTAL_CODE",
+)
+
+
+class ProgramConfigError(ValueError):
+    """A pipeline file that cannot be used; the message names the file, the field and the problem."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Governance(_Model):
+    """Why the program exists and who answers for it."""
+
+    purpose: str = Field(min_length=10, description="What the agency listens for, and why.")
+    approver: str = Field(min_length=2, description="The role or office that approved the program.")
+    review_date: dt.date = Field(description="When the program must be reviewed again.")
+
+
+class Schedules(_Model):
+    """Cron expressions, read in the program's time zone."""
+
+    nightly: str = "30 2 * * *"
+    weekly: str = "0 4 * * 1"
+    retention: str = "0 5 * * *"
+    timezone: str = "UTC"
+
+    @field_validator("nightly", "weekly", "retention")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError("must be a five-field cron expression")
+        return value
+
+
+class FileSource(_Model):
+    """Files dropped by an upstream export: one file per day, or a glob."""
+
+    kind: Literal["file"] = "file"
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
+    path: str = Field(
+        description=(
+            "Path or glob; `{date}` becomes the day as YYYY-MM-DD and `{data_dir}` the configured data "
+            "folder. Relative paths are read from the data folder."
+        )
+    )
+    format: Literal["jsonl", "csv"] = "jsonl"
+    platform: str = Field(default="file", description="Platform recorded when a record names none.")
+
+
+Source = Annotated[FileSource, Field(discriminator="kind")]
+
+
+class Topic(_Model):
+    """One topic of the taxonomy, assigned when any phrase matches as whole words."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
+    label: str
+    phrases: list[str] = Field(min_length=1)
+
+
+class RedactionPolicy(_Model):
+    """What the redactor removes and how."""
+
+    version: str = Field(default="1", description="Recorded with every redaction.")
+    entities: list[str] = Field(default_factory=lambda: list(DEFAULT_REDACTED_ENTITIES))
+    default_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    operator: Literal["type", "mask"] = Field(
+        default="type", description="`type` writes `<TYPE>`; `mask` writes `*` for every character."
+    )
+    allow_list: list[str] = Field(
+        default_factory=list, description="Public accounts and names that are never redacted."
+    )
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, score in value.items():
+            if not 0.0 <= score <= 1.0:
+                raise ValueError(f"threshold for {name} must be between 0 and 1")
+        return value
+
+    def threshold(self, entity_type: str) -> float:
+        return self.thresholds.get(entity_type, self.default_threshold)
+
+
+class DifferentialPrivacy(_Model):
+    """Optional OpenDP noise on released counts."""
+
+    enabled: bool = False
+    epsilon_per_release: float = Field(default=1.0, gt=0.0, le=10.0)
+    yearly_epsilon_cap: float = Field(default=24.0, gt=0.0)
+    max_posts_per_author_per_cell: int = Field(default=3, ge=1)
+    max_cells_per_author: int = Field(default=4, ge=1)
+
+
+class PrivacyPolicy(_Model):
+    """Disclosure control, retention and redaction for one program."""
+
+    k: int = Field(default=10, description="Distinct authors a published cell needs.")
+    text_retention_days: int = Field(default=30, ge=1)
+    log_retention_days: int = Field(default=365, ge=1)
+    quarantine_retention_days: int = Field(default=7, ge=1)
+    auto_release: bool = Field(
+        default=False, description="Release a week without a privacy officer's sign-off."
+    )
+    redaction: RedactionPolicy = Field(default_factory=RedactionPolicy)
+    differential_privacy: DifferentialPrivacy = Field(default_factory=DifferentialPrivacy)
+
+    @field_validator("k")
+    @classmethod
+    def _k(cls, value: int) -> int:
+        if value < 5:
+            raise ValueError("k below 5 publishes cells small enough to single people out")
+        return value
+
+
+class ProgramConfig(_Model):
+    """One listening program: sources, taxonomy, privacy policy, schedules, governance."""
+
+    program: str = Field(pattern=PROGRAM_ID)
+    title: str
+    governance: Governance
+    schedules: Schedules = Field(default_factory=Schedules)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    sources: list[Source] = Field(min_length=1)
+    topics: list[Topic] = Field(min_length=1)
+    privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> ProgramConfig:
+        for label, names in (
+            ("sources", [s.name for s in self.sources]),
+            ("topics", [t.id for t in self.topics]),
+        ):
+            seen = {n for n in names if names.count(n) > 1}
+            if seen:
+                raise ValueError(f"duplicate {label}: {', '.join(sorted(seen))}")
+        return self
+
+    def source(self, name: str) -> FileSource:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the whole configuration, recorded with runs and releases."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def load_program(path: Path) -> ProgramConfig:
+    """Read and validate one pipeline file, or raise `ProgramConfigError` naming file and field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgramConfigError(f"{path}: cannot read the file ({type(exc).__name__})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ProgramConfigError(f"{path}: not valid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise ProgramConfigError(f"{path}: (top level): expected a mapping of settings")
+    try:
+        return ProgramConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_location(err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise ProgramConfigError(f"{path}: {problems}") from None
+
+
+def load_programs(directory: Path) -> list[tuple[Path, ProgramConfig]]:
+    """Every `*.yaml` in a folder with its path, in file-name order; program ids must be unique."""
+    programs = [(path, load_program(path)) for path in sorted(directory.glob("*.yaml"))]
+    ids = [program.program for _, program in programs]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ProgramConfigError(f"{directory}: program ids used twice: {', '.join(dupes)}")
+    return programs

@@ -1,0 +1,209 @@
+"""The DAG factory: every `pipelines/*.yaml` becomes a nightly, a weekly and a retention DAG.
+
+Tasks import the heavy parts (Presidio, spaCy, SQLAlchemy models) when they run, never at parse
+time, and return only counts and shard descriptors: every return value lands in Airflow's XCom table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, cast
+
+import pendulum
+from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+
+from listening.config import ProgramConfig, load_programs
+from listening.settings import get_settings
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "listening",
+    "retries": 2,
+    "retry_delay": dt.timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+}
+START = dt.datetime(2026, 1, 1)
+
+
+def dag_ids(program: str) -> dict[str, str]:
+    return {
+        "nightly": f"listening_{program}_nightly",
+        "weekly": f"listening_{program}_weekly",
+        "retention": f"listening_{program}_retention",
+    }
+
+
+def mentions_asset(program: str) -> Asset:
+    """Updated by every nightly run; the weekly DAG's inputs."""
+    return Asset(f"listening://{program}/mentions", group="listening")
+
+
+def _program(path: str) -> ProgramConfig:
+    from listening.config import load_program
+
+    return load_program(Path(path))
+
+
+def _period_end(context: Any, zone: str) -> pendulum.DateTime:
+    end = context.get("data_interval_end") or context.get("logical_date") or pendulum.now("UTC")
+    return pendulum.instance(end).in_timezone(zone)
+
+
+def _target_day(context: Any, zone: str) -> dt.date:
+    """The day a nightly run covers: the `day` param when given, else the day before the interval end."""
+    override = (context.get("params") or {}).get("day")
+    if override:
+        return dt.date.fromisoformat(str(override))
+    return _period_end(context, zone).date() - dt.timedelta(days=1)
+
+
+def _target_week(context: Any, zone: str) -> str:
+    """The ISO week a weekly run covers: the `week` param, else the week before the interval end."""
+    from listening.periods import iso_week
+
+    override = (context.get("params") or {}).get("week")
+    if override:
+        return str(override)
+    return iso_week(_period_end(context, zone).date() - dt.timedelta(days=1))
+
+
+def nightly_dag(program: ProgramConfig, path: Path) -> DAG:
+    zone = program.schedules.timezone
+    ids = dag_ids(program.program)
+
+    @dag(
+        dag_id=ids["nightly"],
+        schedule=CronDataIntervalTimetable(program.schedules.nightly, timezone=zone),
+        start_date=pendulum.instance(START, tz=zone),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["listening", program.program, "nightly"],
+        params={"day": Param(None, type=["null", "string"], description="Day to collect (YYYY-MM-DD).")},
+        doc_md=(
+            f"### {program.title}: nightly collection\n\n"
+            "Collects the previous day from every source, redacts personal identifiers in the same "
+            "process, and stores redacted mentions, the redaction log and run counts. Tasks return "
+            "counts only."
+        ),
+    )
+    def nightly() -> None:
+        @task
+        def plan_shards() -> list[dict[str, str]]:
+            """Shard descriptors (source x slice) for the day."""
+            from listening import stages
+
+            day = _target_day(get_current_context(), zone)
+            return stages.plan_shards(_program(str(path)), day)
+
+        @task(max_active_tis_per_dagrun=2)
+        def collect_redact_store(shard: dict[str, str]) -> dict[str, int]:
+            """Fetch, validate, de-duplicate, redact, enrich and store one shard."""
+            from listening import stages
+
+            run_id = str(get_current_context()["run_id"])
+            return stages.collect_redact_store(_program(str(path)), shard, run_id=run_id)
+
+        @task(outlets=[mentions_asset(program.program)])
+        def record_run(counts: list[dict[str, int]]) -> dict[str, int]:
+            """Add up the shards and write the day's run-log row."""
+            from listening import stages
+
+            context = get_current_context()
+            day = _target_day(context, zone)
+            return stages.summarise_day(_program(str(path)), day, list(counts), run_id=str(context["run_id"]))
+
+        record_run(cast(Any, collect_redact_store.expand(shard=plan_shards())))
+
+    return nightly()
+
+
+def weekly_dag(program: ProgramConfig, path: Path) -> DAG:
+    zone = program.schedules.timezone
+    ids = dag_ids(program.program)
+
+    @dag(
+        dag_id=ids["weekly"],
+        schedule=CronDataIntervalTimetable(program.schedules.weekly, timezone=zone),
+        start_date=pendulum.instance(START, tz=zone),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["listening", program.program, "weekly"],
+        params={"week": Param(None, type=["null", "string"], description="ISO week (YYYY-Www).")},
+        doc_md=(
+            f"### {program.title}: weekly trends\n\n"
+            "Aggregates the previous ISO week into the trend table, applies disclosure control "
+            "(k distinct authors, complementary suppression, optional differential privacy), then "
+            "releases it when the program allows automatic release, destroying the week's author key."
+        ),
+    )
+    def weekly() -> None:
+        @task
+        def aggregate_week() -> dict[str, Any]:
+            """Compute the week's cells as a pending release."""
+            from listening import stages
+
+            week = _target_week(get_current_context(), zone)
+            return stages.aggregate(_program(str(path)), week)
+
+        @task
+        def release_week(summary: dict[str, Any]) -> dict[str, Any]:
+            """Release the week when the program allows it; otherwise leave it for sign-off."""
+            from listening import stages
+
+            return stages.release(_program(str(path)), str(summary["iso_week"]), approved_by="auto")
+
+        @task
+        def render_reports(summary: dict[str, Any]) -> dict[str, Any]:
+            """Write the analyst exports and the privacy officer's review for the week."""
+            from listening import stages
+
+            return stages.reports(_program(str(path)), str(summary["iso_week"]))
+
+        render_reports(cast(Any, release_week(cast(Any, aggregate_week()))))
+
+    return weekly()
+
+
+def retention_dag(program: ProgramConfig, path: Path) -> DAG:
+    zone = program.schedules.timezone
+    ids = dag_ids(program.program)
+
+    @dag(
+        dag_id=ids["retention"],
+        schedule=CronDataIntervalTimetable(program.schedules.retention, timezone=zone),
+        start_date=pendulum.instance(START, tz=zone),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["listening", program.program, "retention"],
+        doc_md=(
+            f"### {program.title}: retention\n\n"
+            "Erases redacted text, redaction-log rows and quarantine rows older than the program's "
+            "retention windows, and records the purge in the run log."
+        ),
+    )
+    def retention() -> None:
+        @task
+        def purge() -> dict[str, int]:
+            """Erase what is past its retention window; record the purge."""
+            from listening import stages
+
+            context = get_current_context()
+            return stages.purge(
+                _program(str(path)), now=_period_end(context, zone), run_id=str(context["run_id"])
+            )
+
+        purge()
+
+    return retention()
+
+
+def build_dags(pipelines_dir: Path | None = None) -> dict[str, DAG]:
+    """Every DAG of every program in `pipelines_dir`, keyed by DAG id."""
+    dags: dict[str, DAG] = {}
+    for path, program in load_programs(pipelines_dir or get_settings().pipelines_dir):
+        for built in (nightly_dag(program, path), weekly_dag(program, path), retention_dag(program, path)):
+            dags[built.dag_id] = built
+    return dags

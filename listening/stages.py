@@ -1,0 +1,380 @@
+"""The pipeline stages that DAG tasks and the CLI run. Each returns counts, never text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from listening.config import ProgramConfig
+from listening.enrich.sentiment import score
+from listening.enrich.topics import TopicMatcher
+from listening.periods import floor_hour, iso_week
+from listening.privacy import keys
+from listening.records import MentionIn, Reason, Rejected, validate_record
+from listening.settings import get_settings
+from listening.sources.base import RawRecord, Shard
+from listening.sources.files import FileDropSource
+from listening.store.db import session_scope
+from listening.store.models import Mention, MentionTopic, Quarantine, RedactionLog, Run, utcnow
+from listening.store.repository import existing_post_keys, insert_ignoring_conflicts, record_run
+
+log = logging.getLogger(__name__)
+
+COUNT_FIELDS = ("read", "stored", "duplicates", "quarantined", "entities_redacted", "residual_flags")
+
+
+def build_source(program: ProgramConfig, name: str, data_dir: Path | None = None) -> FileDropSource:
+    """The connector for one configured source."""
+    return FileDropSource(program.source(name), data_dir or get_settings().data_dir)
+
+
+def day_interval(program: ProgramConfig, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The day as a half-open interval in the program's time zone."""
+    zone = ZoneInfo(program.schedules.timezone)
+    start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    return start, start + dt.timedelta(days=1)
+
+
+def plan_shards(program: ProgramConfig, day: dt.date, data_dir: Path | None = None) -> list[dict[str, str]]:
+    """One shard per source and slice holding the day's records."""
+    data_dir = data_dir or get_settings().data_dir
+    shards: list[dict[str, str]] = []
+    for source in program.sources:
+        connector = build_source(program, source.name, data_dir)
+        for slice_name in connector.shards(day):
+            shards.append(Shard(program.program, source.name, slice_name, day.isoformat()).as_dict())
+    return shards
+
+
+@dataclass
+class _Batch:
+    records: list[tuple[int, MentionIn]] = field(default_factory=list)
+    rejected: list[tuple[int, Rejected]] = field(default_factory=list)
+
+
+def _batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
+    while chunk := list(islice(records, size)):
+        yield chunk
+
+
+def _shard_label(slice_name: str, data_dir: Path) -> str:
+    path = Path(slice_name)
+    try:
+        return str(path.resolve().relative_to(data_dir.resolve()))
+    except ValueError:
+        return path.name
+
+
+def collect_redact_store(
+    program: ProgramConfig,
+    shard: dict[str, str],
+    *,
+    run_id: str,
+    url: str | None = None,
+    data_dir: Path | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Fetch one shard, validate, de-duplicate, redact, enrich and store it. Returns counts only.
+
+    Raw text exists only in this function's memory: what is written is redacted text, keyed hashes
+    and derived fields, in one transaction per batch together with the redaction log.
+    """
+    from listening.privacy.redactor import get_redactor
+    from listening.privacy.residual import residual_scan
+
+    settings = get_settings()
+    data_dir = data_dir or settings.data_dir
+    now = now or dt.datetime.now(dt.UTC)
+    unit = Shard.from_dict(shard)
+    day = dt.date.fromisoformat(unit.day)
+    source = build_source(program, unit.source, data_dir)
+    label = _shard_label(unit.slice, data_dir)
+    redactor = get_redactor(program.privacy.redaction)
+    matcher = TopicMatcher(program.topics)
+    interval = day_interval(program, day)
+    zone = ZoneInfo(program.schedules.timezone)
+    ctx = _ShardContext(program, unit, label, redactor, residual_scan, matcher, zone, run_id)
+    counts: Counter[str] = Counter(dict.fromkeys(COUNT_FIELDS, 0))
+    started = utcnow()
+
+    for chunk in _batches(source.read(unit.slice), settings.redaction_batch_size):
+        batch = _Batch()
+        for raw in chunk:
+            outcome = (
+                raw.payload
+                if isinstance(raw.payload, Rejected)
+                else validate_record(raw.payload, now=now, languages=program.languages, interval=interval)
+            )
+            if isinstance(outcome, Rejected):
+                batch.rejected.append((raw.position, outcome))
+            else:
+                batch.records.append((raw.position, outcome))
+        with session_scope(url) as session:
+            _store_batch(session, ctx, batch, counts)
+        counts["read"] += len(chunk)
+
+    summary = {name: int(counts[name]) for name in COUNT_FIELDS}
+    if summary["read"] != summary["stored"] + summary["duplicates"] + summary["quarantined"]:
+        raise RuntimeError(f"{label}: counts do not add up: {summary}")
+    with session_scope(url) as session:
+        record_run(
+            session,
+            {
+                "run_id": run_id,
+                "program": program.program,
+                "stage": "collect",
+                "shard": label,
+                "period": unit.day,
+                "status": "success",
+                "started_at": started,
+                "finished_at": utcnow(),
+                "config_fingerprint": program.fingerprint,
+                "details": {"source": unit.source, "policy_version": redactor.policy_version},
+                **summary,
+            },
+        )
+    log.info("shard %s stored: %s", label, summary)
+    return summary
+
+
+@dataclass(frozen=True)
+class _ShardContext:
+    program: ProgramConfig
+    unit: Shard
+    label: str
+    redactor: Any
+    residual_scan: Any
+    matcher: TopicMatcher
+    zone: ZoneInfo
+    run_id: str
+
+
+def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Counter[str]) -> None:
+    program, unit, label, redactor, zone, run_id = (
+        ctx.program,
+        ctx.unit,
+        ctx.label,
+        ctx.redactor,
+        ctx.zone,
+        ctx.run_id,
+    )
+    post_secret = keys.post_key(session, program.program)
+    fresh: list[tuple[int, MentionIn, str]] = []
+    seen: set[str] = set()
+    keyed = [
+        (pos, rec, keys.keyed_hash(post_secret, f"{rec.platform or ''}:{rec.id}"))
+        for pos, rec in batch.records
+    ]
+    stored_already = existing_post_keys(session, program.program, (k for _, _, k in keyed))
+    for pos, rec, post_key in keyed:
+        if post_key in stored_already or post_key in seen:
+            counts["duplicates"] += 1
+            continue
+        seen.add(post_key)
+        fresh.append((pos, rec, post_key))
+
+    week_secrets: dict[str, bytes | None] = {}
+    accepted: list[tuple[int, MentionIn, str, str]] = []
+    for pos, rec, post_key in fresh:
+        week = iso_week(rec.created_at.astimezone(zone).date())
+        if week not in week_secrets:
+            try:
+                week_secrets[week] = keys.week_key(session, program.program, week)
+            except keys.KeyDestroyedError:
+                week_secrets[week] = None
+        if week_secrets[week] is None:
+            batch.rejected.append((pos, Rejected(Reason.WEEK_RELEASED, "created_at")))
+            continue
+        accepted.append((pos, rec, post_key, week))
+
+    redacted = redactor.redact_batch([rec.text for _, rec, _, _ in accepted])
+    residual = ctx.residual_scan([r.text for r in redacted])
+    rows: list[dict[str, Any]] = []
+    for (_pos, rec, post_key, week), red, flags in zip(accepted, redacted, residual, strict=True):
+        secret = week_secrets[week]
+        assert secret is not None
+        platform = rec.platform or program.source(unit.source).platform
+        sentiment = score(red.text)
+        rows.append(
+            {
+                "program": program.program,
+                "post_key": post_key,
+                "source": unit.source,
+                "platform": platform[:40],
+                "created_hour": floor_hour(rec.created_at),
+                "day": rec.created_at.astimezone(zone).date(),
+                "iso_week": week,
+                "author_key": keys.keyed_hash(secret, f"{platform}:{rec.author_id}"),
+                "text_redacted": red.text,
+                "lang": rec.lang,
+                "sentiment_compound": sentiment.compound,
+                "sentiment_label": sentiment.label,
+                "entity_count": len(red.entities),
+                "residual_flags": flags,
+                "policy_version": redactor.policy_version,
+                "run_id": run_id,
+                "stored_at": utcnow(),
+            }
+        )
+    if rows:
+        ids = session.scalars(insert(Mention).returning(Mention.id, sort_by_parameter_order=True), rows).all()
+        topic_rows = [
+            {"mention_id": mention_id, "topic": topic}
+            for mention_id, red in zip(ids, redacted, strict=True)
+            for topic in ctx.matcher.assign(red.text)
+        ]
+        log_rows = [
+            {
+                "program": program.program,
+                "mention_id": mention_id,
+                "day": row["day"],
+                "entity_type": e.type,
+                "start": e.start,
+                "end": e.end,
+                "score": round(e.score, 2),
+                "recognizer": e.recognizer[:80],
+                "policy_version": redactor.policy_version,
+                "run_id": run_id,
+                "logged_at": utcnow(),
+            }
+            for mention_id, row, red in zip(ids, rows, redacted, strict=True)
+            for e in red.entities
+        ]
+        if topic_rows:
+            session.execute(insert(MentionTopic), topic_rows)
+        if log_rows:
+            session.execute(insert(RedactionLog), log_rows)
+    counts["stored"] += len(rows)
+    counts["entities_redacted"] += sum(len(r.entities) for r in redacted)
+    counts["residual_flags"] += sum(residual)
+
+    insert_ignoring_conflicts(
+        session,
+        Quarantine.__table__,  # type: ignore[arg-type]
+        [
+            {
+                "program": program.program,
+                "source": unit.source,
+                "day": dt.date.fromisoformat(unit.day),
+                "shard": label,
+                "position": pos,
+                "reason": rej.reason.value,
+                "field": rej.field,
+                "run_id": run_id,
+                "quarantined_at": utcnow(),
+            }
+            for pos, rej in batch.rejected
+        ],
+    )
+    counts["quarantined"] += len(batch.rejected)
+
+
+def summarise_day(
+    program: ProgramConfig,
+    day: dt.date,
+    shard_counts: Sequence[dict[str, int]],
+    *,
+    run_id: str,
+    url: str | None = None,
+) -> dict[str, int]:
+    """Add up the shards of one nightly run and record the day in the run log."""
+    total = {name: sum(int(c.get(name, 0)) for c in shard_counts) for name in COUNT_FIELDS}
+    total["shards"] = len(shard_counts)
+    with session_scope(url) as session:
+        record_run(
+            session,
+            {
+                "run_id": run_id,
+                "program": program.program,
+                "stage": "nightly",
+                "shard": "",
+                "period": day.isoformat(),
+                "status": "success",
+                "started_at": utcnow(),
+                "finished_at": utcnow(),
+                "config_fingerprint": program.fingerprint,
+                "details": {"shards": len(shard_counts)},
+                **{k: total[k] for k in COUNT_FIELDS},
+            },
+        )
+    return total
+
+
+def run_log(session: Session, program: str, stage: str | None = None) -> list[Run]:
+    stmt = select(Run).where(Run.program == program).order_by(Run.started_at)
+    if stage:
+        stmt = stmt.where(Run.stage == stage)
+    return list(session.scalars(stmt))
+
+
+def aggregate(program: ProgramConfig, iso_week: str, *, url: str | None = None) -> dict[str, Any]:
+    """Compute the week's trend cells as a pending release (disclosure control applied)."""
+    from listening.aggregate.weekly import aggregate_week
+
+    with session_scope(url) as session:
+        summary = dict(aggregate_week(session, program, iso_week))
+    summary["iso_week"] = iso_week
+    return summary
+
+
+def release(
+    program: ProgramConfig, iso_week: str, *, approved_by: str, url: str | None = None
+) -> dict[str, Any]:
+    """Release a week: `auto` when the program allows it, else a privacy officer's name.
+
+    Without automatic release the week stays pending and the summary says so; this is not a failure.
+    """
+    from listening.aggregate.release import ReleaseRefused, release_week
+
+    if approved_by == "auto" and not program.privacy.auto_release:
+        return {"iso_week": iso_week, "status": "awaiting_signoff"}
+    try:
+        with session_scope(url) as session:
+            summary = dict(release_week(session, program, iso_week, approved_by=approved_by))
+    except ReleaseRefused as exc:
+        return {"iso_week": iso_week, "status": "refused", "reason": str(exc)}
+    summary["iso_week"] = iso_week
+    return summary
+
+
+def reports(program: ProgramConfig, iso_week: str, *, url: str | None = None) -> dict[str, Any]:
+    """Analyst exports and the privacy officer's weekly review."""
+    from listening.reports.weekly import write_reports
+
+    with session_scope(url) as session:
+        return write_reports(session, program, iso_week)
+
+
+def purge(program: ProgramConfig, *, now: dt.datetime, run_id: str, url: str | None = None) -> dict[str, int]:
+    """Erase expired text, logs and quarantine rows and record the purge in the run log."""
+    from listening.store.retention import purge as erase
+
+    started = utcnow()
+    with session_scope(url) as session:
+        counts = erase(session, program, now)
+        record_run(
+            session,
+            {
+                "run_id": run_id,
+                "program": program.program,
+                "stage": "purge",
+                "shard": "",
+                "period": now.date().isoformat(),
+                "status": "success",
+                "started_at": started,
+                "finished_at": utcnow(),
+                "config_fingerprint": program.fingerprint,
+                "details": dict(counts),
+            },
+        )
+    return counts

@@ -1,0 +1,50 @@
+"""Idempotent writes shared by the stages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from listening.store.models import Mention, Run
+
+
+def _insert(session: Session, table: Table) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows; a row whose unique key already exists is left as it is."""
+    if rows:
+        session.execute(_insert(session, table).on_conflict_do_nothing(), list(rows))
+
+
+def upsert(session: Session, table: Table, row: Mapping[str, Any], keys: Sequence[str]) -> None:
+    """Insert one row, or update the existing row with the same unique `keys`."""
+    stmt = _insert(session, table).values(**row)
+    updates = {k: stmt.excluded[k] for k in row if k not in keys}
+    session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates))
+
+
+def existing_post_keys(session: Session, program: str, keys: Iterable[str]) -> set[str]:
+    """The subset of `keys` already stored for the program."""
+    wanted = list(set(keys))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        found.update(
+            session.scalars(
+                select(Mention.post_key).where(Mention.program == program, Mention.post_key.in_(chunk))
+            )
+        )
+    return found
+
+
+def record_run(session: Session, row: Mapping[str, Any]) -> None:
+    """Write a run-log row, replacing the one of the same run, stage and shard (task retries)."""
+    upsert(session, Run.__table__, row, ("run_id", "program", "stage", "shard"))  # type: ignore[arg-type]
