@@ -88,6 +88,15 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline f
         raise typer.Exit(code=2)
 
 
+@app.command("schemas")
+def schemas() -> None:
+    """Regenerate the JSON Schemas in schemas/ from the pydantic models."""
+    from listening.schemas import write_schemas
+
+    for path in write_schemas():
+        console.print(f"wrote {path}")
+
+
 @app.command("run-day")
 def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-DD")]) -> None:
     """Collect, redact and store one day of every source, without Airflow."""

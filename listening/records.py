@@ -8,9 +8,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 MAX_TEXT_CHARS = 10_000
 #: How far into the future a timestamp may lie (clock skew between platforms and us).
@@ -37,6 +37,13 @@ class Reason(StrEnum):
     WEEK_RELEASED = "week_released"
 
 
+def _iso_text(value: Any) -> Any:
+    """Timestamps arrive as ISO 8601 text; a bare number is a mistyped field, not epoch seconds."""
+    if not isinstance(value, str | dt.datetime):
+        raise ValueError("expected an ISO 8601 timestamp")
+    return value
+
+
 class MentionIn(BaseModel):
     """One public mention as a source delivers it. Identifiers here never reach storage."""
 
@@ -47,7 +54,9 @@ class MentionIn(BaseModel):
     author_id: str = Field(min_length=1, max_length=200, description="The platform's author id.")
     author_handle: str | None = Field(default=None, max_length=200)
     text: str = Field(description="The post text, as published.")
-    created_at: dt.datetime = Field(description="Publication time, ISO 8601 with an offset.")
+    created_at: Annotated[dt.datetime, BeforeValidator(_iso_text)] = Field(
+        description="Publication time, ISO 8601 with an offset."
+    )
     url: str | None = Field(default=None, max_length=2000)
     lang: str | None = Field(default=None, max_length=16, description="BCP 47 tag, e.g. en or en-CA.")
 

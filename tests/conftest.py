@@ -13,9 +13,7 @@ from sqlalchemy.engine import make_url
 
 from listening.store import db
 
-POSTGRES_ENV = "LISTENING_TEST_POSTGRES_URL"
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_PROGRAM = ROOT / "pipelines" / "city_services.yaml"
+from tests.support import POSTGRES_ENV
 
 
 def postgres_server_url() -> str | None:

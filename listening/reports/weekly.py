@@ -12,27 +12,11 @@ from sqlalchemy.orm import Session
 
 from listening.config import ProgramConfig
 from listening.periods import week_days
+from listening.schemas import TrendRow
 from listening.settings import get_settings
 from listening.store.models import Mention, Quarantine, RedactionLog, Release, Run, WeeklyTrend
 
-TREND_COLUMNS = (
-    "iso_week",
-    "week_start",
-    "topic",
-    "source",
-    "suppressed",
-    "suppression",
-    "mentions",
-    "distinct_authors",
-    "positive_share",
-    "neutral_share",
-    "negative_share",
-    "mean_compound",
-    "wow_change",
-    "spike",
-    "noisy",
-    "status",
-)
+TREND_COLUMNS = tuple(TrendRow.model_fields)
 
 
 def trend_frame(

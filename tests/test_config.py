@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from listening.config import ProgramConfigError, load_program, load_programs
+from tests.support import DEMO_PROGRAM
+
+
+def _write(tmp_path: Path, data: object, name: str = "prog.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return path
+
+
+@pytest.fixture
+def demo_raw() -> dict:
+    return yaml.safe_load(DEMO_PROGRAM.read_text())
+
+
+def test_demo_program_loads() -> None:
+    program = load_program(DEMO_PROGRAM)
+    assert program.program == "city_services"
+    assert program.privacy.k == 10
+    assert {"transit", "roads", "snow", "waste", "parks", "permits", "water", "safety"} <= {
+        t.id for t in program.topics
+    }
+    assert program.governance.approver
+
+
+def test_error_names_file_field_and_problem(tmp_path: Path, demo_raw: dict) -> None:
+    demo_raw["privacy"]["k"] = 3
+    path = _write(tmp_path, demo_raw)
+    with pytest.raises(ProgramConfigError) as info:
+        load_program(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "privacy.k" in message
+    assert "k below 5" in message
+
+
+def test_missing_governance_and_bad_cron(tmp_path: Path, demo_raw: dict) -> None:
+    del demo_raw["governance"]
+    demo_raw["schedules"]["nightly"] = "every night"
+    message = str(pytest.raises(ProgramConfigError, load_program, _write(tmp_path, demo_raw)).value)
+    assert "governance: Field required" in message
+    assert "schedules.nightly" in message
+
+
+def test_unknown_field_is_refused(tmp_path: Path, demo_raw: dict) -> None:
+    demo_raw["privacy"]["kk"] = 10
+    assert "privacy.kk" in str(pytest.raises(ProgramConfigError, load_program, _write(tmp_path, demo_raw)).value)
+
+
+def test_not_yaml_and_not_mapping(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "program: [unclosed\n")
+    assert "not valid YAML" in str(pytest.raises(ProgramConfigError, load_program, bad).value)
+    scalar = _write(tmp_path, "just a string\n", "scalar.yaml")
+    assert "expected a mapping" in str(pytest.raises(ProgramConfigError, load_program, scalar).value)
+
+
+def test_duplicate_sources_and_program_ids(tmp_path: Path, demo_raw: dict) -> None:
+    demo_raw["sources"].append(dict(demo_raw["sources"][0]))
+    assert "duplicate sources" in str(pytest.raises(ProgramConfigError, load_program, _write(tmp_path, demo_raw)).value)
+    demo_raw["sources"].pop()
+    _write(tmp_path, demo_raw, "a.yaml")
+    _write(tmp_path, demo_raw, "b.yaml")
+    (tmp_path / "prog.yaml").unlink()
+    assert "used twice" in str(pytest.raises(ProgramConfigError, load_programs, tmp_path).value)
+
+
+def test_fingerprint_tracks_content(demo_raw: dict, tmp_path: Path) -> None:
+    first = load_program(_write(tmp_path, demo_raw)).fingerprint
+    demo_raw["privacy"]["k"] = 12
+    assert load_program(_write(tmp_path, demo_raw)).fingerprint != first
