@@ -275,7 +275,7 @@ def demo_run(
     """Generate the demo data if missing and run every nightly and weekly DAG through Airflow."""
     from listening.demo_run import run_demo
 
-    run_demo(weeks=weeks, fresh=fresh, console=console)
+    run_demo(weeks=weeks, fresh=fresh)
 
 
 if __name__ == "__main__":

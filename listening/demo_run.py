@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 import time
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +39,38 @@ def demo_days(data_dir: Path) -> list[dt.date]:
     return sorted(days)
 
 
-def run_dag(dag: Any, logical_date: dt.datetime, log_file: Path) -> str:
-    """Run one DAG run in-process with `dag.test()`; Airflow's own output goes to the log file."""
-    with log_file.open("a") as out, redirect_stdout(out), redirect_stderr(out):
-        run = dag.test(logical_date=logical_date)
-    return str(run.state)
+@contextmanager
+def output_to(log_file: Path) -> Iterator[None]:
+    """Send this process's stdout and stderr (file descriptors 1 and 2) to a log file for a while.
+
+    Descriptor-level, because Airflow's loggers keep a reference to the stream they started with.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_file.open("ab") as out:
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def run_dag(dag: Any, logical_date: dt.datetime) -> str:
+    """Run one DAG run in-process with `dag.test()`; its state, e.g. `success`."""
+    return str(dag.test(logical_date=logical_date).state)
 
 
 def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = None) -> None:
     """Generate demo data when missing, then run the nightly DAG for every day and the weekly DAG per week."""
-    console = console or Console()
+    # Progress goes to the terminal through its own descriptor while Airflow's output goes to the log.
+    console = console or Console(file=os.fdopen(os.dup(1), "w"), force_terminal=sys.stdout.isatty())
     settings = get_settings()
     started = time.monotonic()
     apply_airflow_env()
@@ -78,24 +101,27 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
     ids = dag_ids(DEMO_PROGRAM)
     weeks_seen = sorted({iso_week(d) for d in days})
     failures: list[str] = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress,
+        output_to(log_file),
+    ):
         nightly = progress.add_task("nightly runs", total=len(days))
         weekly = progress.add_task("weekly runs ", total=len(weeks_seen))
         for week in weeks_seen:
             for day in (d for d in days if iso_week(d) == week):
                 when = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(2, 30), tzinfo=dt.UTC)
-                if run_dag(dags[ids["nightly"]], when, log_file) != "success":
+                if run_dag(dags[ids["nightly"]], when) != "success":
                     failures.append(f"nightly {day}")
                 progress.advance(nightly)
             monday = week_start(week) + dt.timedelta(days=7)
             if (
-                run_dag(dags[ids["weekly"]], dt.datetime.combine(monday, dt.time(4), tzinfo=dt.UTC), log_file)
+                run_dag(dags[ids["weekly"]], dt.datetime.combine(monday, dt.time(4), tzinfo=dt.UTC))
                 != "success"
             ):
                 failures.append(f"weekly {week}")

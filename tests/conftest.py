@@ -1,8 +1,16 @@
-"""Shared fixtures: migrated databases on SQLite and, when configured, PostgreSQL."""
+"""Shared fixtures: migrated databases on SQLite and, when configured, PostgreSQL; an Airflow home.
+
+Airflow reads its configuration when first imported, so its environment is set here, before any
+test module imports it: a throwaway AIRFLOW_HOME with a SQLite metadata database, never ~/airflow.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

