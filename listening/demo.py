@@ -277,7 +277,7 @@ class GenerationManifest:
     per_source: dict[str, int]
     canaries: tuple[str, ...]
     malformed_by_reason: dict[str, int] = field(default_factory=dict)
-    #: Duplicates written to the next day's file: outside that file's day, so quarantined as out_of_interval.
+    #: Duplicates written to the next day's file; the nightly stage counts them as duplicates.
     late_duplicates: int = 0
 
 

@@ -84,7 +84,6 @@ def validate_record(
     *,
     now: dt.datetime,
     languages: list[str],
-    interval: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> MentionIn | Rejected:
     """Check one decoded record. Never raises; never puts record content in the result."""
     if not isinstance(obj, dict):
@@ -103,8 +102,6 @@ def validate_record(
         return Rejected(Reason.CONTROL_CHARACTERS, "text")
     if rec.created_at > now + FUTURE_TOLERANCE:
         return Rejected(Reason.FUTURE_TIMESTAMP, "created_at")
-    if interval is not None and not interval[0] <= rec.created_at < interval[1]:
-        return Rejected(Reason.OUT_OF_INTERVAL, "created_at")
     if rec.lang is not None and rec.lang.split("-")[0].lower() not in languages:
         return Rejected(Reason.UNSUPPORTED_LANGUAGE, "lang")
     return rec

@@ -103,7 +103,7 @@ def collect_redact_store(
     matcher = TopicMatcher(program.topics)
     interval = day_interval(program, day)
     zone = ZoneInfo(program.schedules.timezone)
-    ctx = _ShardContext(program, unit, label, redactor, residual_scan, matcher, zone, run_id)
+    ctx = _ShardContext(program, unit, label, redactor, residual_scan, matcher, zone, run_id, interval)
     counts: Counter[str] = Counter(dict.fromkeys(COUNT_FIELDS, 0))
     started = utcnow()
 
@@ -113,7 +113,7 @@ def collect_redact_store(
             outcome = (
                 raw.payload
                 if isinstance(raw.payload, Rejected)
-                else validate_record(raw.payload, now=now, languages=program.languages, interval=interval)
+                else validate_record(raw.payload, now=now, languages=program.languages)
             )
             if isinstance(outcome, Rejected):
                 batch.rejected.append((raw.position, outcome))
@@ -157,6 +157,7 @@ class _ShardContext:
     matcher: TopicMatcher
     zone: ZoneInfo
     run_id: str
+    interval: tuple[dt.datetime, dt.datetime]
 
 
 def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Counter[str]) -> None:
@@ -177,8 +178,12 @@ def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Co
     ]
     stored_already = existing_post_keys(session, program.program, (k for _, _, k in keyed))
     for pos, rec, post_key in keyed:
+        # De-duplicate before the interval check: a copy of yesterday's post in today's file is a duplicate.
         if post_key in stored_already or post_key in seen:
             counts["duplicates"] += 1
+            continue
+        if not ctx.interval[0] <= rec.created_at < ctx.interval[1]:
+            batch.rejected.append((pos, Rejected(Reason.OUT_OF_INTERVAL, "created_at")))
             continue
         seen.add(post_key)
         fresh.append((pos, rec, post_key))
@@ -260,7 +265,7 @@ def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Co
 
     insert_ignoring_conflicts(
         session,
-        Quarantine.__table__,  # type: ignore[arg-type]
+        Quarantine,
         [
             {
                 "program": program.program,

@@ -19,9 +19,32 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from listening.airflow_env import airflow_env
 from listening.store import db
-
 from tests.support import POSTGRES_ENV
+
+# Kept in the environment so that a second import of this module reuses the same folder.
+AIRFLOW_TEST_HOME = Path(
+    os.environ.setdefault("LISTENING_TEST_AIRFLOW_HOME", tempfile.mkdtemp(prefix="listening-airflow-"))
+)
+os.environ.update(airflow_env(AIRFLOW_TEST_HOME))
+os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(AIRFLOW_TEST_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Airflow's metadata database, migrated once per session (`airflow db migrate`)."""
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+    )
+    return AIRFLOW_TEST_HOME / "airflow" / "airflow.db"
 
 
 def postgres_server_url() -> str | None:

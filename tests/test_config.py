@@ -9,6 +9,12 @@ from listening.config import ProgramConfigError, load_program, load_programs
 from tests.support import DEMO_PROGRAM
 
 
+def _error(path: Path) -> str:
+    with pytest.raises(ProgramConfigError) as info:
+        load_program(path)
+    return str(info.value)
+
+
 def _write(tmp_path: Path, data: object, name: str = "prog.yaml") -> Path:
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
@@ -44,31 +50,32 @@ def test_error_names_file_field_and_problem(tmp_path: Path, demo_raw: dict) -> N
 def test_missing_governance_and_bad_cron(tmp_path: Path, demo_raw: dict) -> None:
     del demo_raw["governance"]
     demo_raw["schedules"]["nightly"] = "every night"
-    message = str(pytest.raises(ProgramConfigError, load_program, _write(tmp_path, demo_raw)).value)
+    message = _error(_write(tmp_path, demo_raw))
     assert "governance: Field required" in message
     assert "schedules.nightly" in message
 
 
 def test_unknown_field_is_refused(tmp_path: Path, demo_raw: dict) -> None:
     demo_raw["privacy"]["kk"] = 10
-    assert "privacy.kk" in str(pytest.raises(ProgramConfigError, load_program, _write(tmp_path, demo_raw)).value)
+    assert "privacy.kk" in _error(_write(tmp_path, demo_raw))
 
 
 def test_not_yaml_and_not_mapping(tmp_path: Path) -> None:
     bad = _write(tmp_path, "program: [unclosed\n")
-    assert "not valid YAML" in str(pytest.raises(ProgramConfigError, load_program, bad).value)
+    assert "not valid YAML" in _error(bad)
     scalar = _write(tmp_path, "just a string\n", "scalar.yaml")
-    assert "expected a mapping" in str(pytest.raises(ProgramConfigError, load_program, scalar).value)
+    assert "expected a mapping" in _error(scalar)
 
 
 def test_duplicate_sources_and_program_ids(tmp_path: Path, demo_raw: dict) -> None:
     demo_raw["sources"].append(dict(demo_raw["sources"][0]))
-    assert "duplicate sources" in str(pytest.raises(ProgramConfigError, load_program, _write(tmp_path, demo_raw)).value)
+    assert "duplicate sources" in _error(_write(tmp_path, demo_raw))
     demo_raw["sources"].pop()
     _write(tmp_path, demo_raw, "a.yaml")
     _write(tmp_path, demo_raw, "b.yaml")
     (tmp_path / "prog.yaml").unlink()
-    assert "used twice" in str(pytest.raises(ProgramConfigError, load_programs, tmp_path).value)
+    with pytest.raises(ProgramConfigError, match="used twice"):
+        load_programs(tmp_path)
 
 
 def test_fingerprint_tracks_content(demo_raw: dict, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from listening.orchestration import dag_ids
+from tests.conftest import AIRFLOW_TEST_HOME
 from tests.support import ROOT
 
 EXPECTED = set(dag_ids("city_services").values())
@@ -19,6 +20,13 @@ def dagbag():  # type: ignore[no-untyped-def]
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(ROOT / "dags"))
+
+
+def test_airflow_home_is_the_throwaway_one() -> None:
+    from airflow.configuration import AIRFLOW_HOME, conf
+
+    assert AIRFLOW_HOME.startswith(str(AIRFLOW_TEST_HOME))
+    assert conf.get("database", "sql_alchemy_conn").startswith(f"sqlite:///{AIRFLOW_TEST_HOME}")
 
 
 def test_no_import_errors_and_expected_dags(dagbag) -> None:  # type: ignore[no-untyped-def]
@@ -54,7 +62,10 @@ def test_parse_does_not_load_heavy_modules() -> None:
     )
     out = subprocess.run(
         [sys.executable, "-c", probe, str(ROOT / "dags" / "listening_dags.py")],
-        capture_output=True, text=True, check=True, env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
     )
     assert out.stdout.strip() == ""
 

@@ -15,7 +15,9 @@ def test_topics_match_whole_words_and_phrases() -> None:
 
 
 def test_topic_order_follows_taxonomy() -> None:
-    matcher = TopicMatcher([Topic(id="b_topic", label="B", phrases=["beta"]), Topic(id="a_topic", label="A", phrases=["alpha"])])
+    matcher = TopicMatcher(
+        [Topic(id="b_topic", label="B", phrases=["beta"]), Topic(id="a_topic", label="A", phrases=["alpha"])]
+    )
     assert matcher.assign("alpha and beta") == ["b_topic", "a_topic"]
 
 

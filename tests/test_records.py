@@ -54,15 +54,6 @@ def test_missing_field_and_non_object() -> None:
     assert check(["a", "list"]) == Rejected(Reason.NOT_AN_OBJECT)
 
 
-def test_interval_is_half_open() -> None:
-    start = dt.datetime(2026, 10, 4, 12, tzinfo=dt.UTC)
-    interval = (start, start + dt.timedelta(days=1))
-    assert isinstance(check({**GOOD, "created_at": "2026-10-04T12:00:00+00:00"}, interval=interval), MentionIn)
-    assert check({**GOOD, "created_at": "2026-10-05T12:00:00+00:00"}, interval=interval) == Rejected(
-        Reason.OUT_OF_INTERVAL, "created_at"
-    )
-
-
 def test_decode_json_line() -> None:
     assert decode_json_line(b'{"a": 1}') == {"a": 1}
     assert decode_json_line(b"{nope") == Rejected(Reason.INVALID_JSON)

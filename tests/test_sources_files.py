@@ -39,7 +39,12 @@ def test_csv_rows(tmp_path: Path) -> None:
     )
     source = FileDropSource(FileSource(name="csv", path="{date}.csv", format="csv"), tmp_path)
     records = list(source.read(source.shards(DAY)[0]))
-    assert records[0].payload == {"id": "1", "author_id": "a", "text": "bus, late", "created_at": "2026-10-05T08:00:00+00:00"}
+    assert records[0].payload == {
+        "id": "1",
+        "author_id": "a",
+        "text": "bus, late",
+        "created_at": "2026-10-05T08:00:00+00:00",
+    }
     assert records[1].payload == Rejected(Reason.INVALID_CSV)
     assert records[2].payload == Rejected(Reason.INVALID_UTF8)
     assert records[3].position == 6

@@ -47,8 +47,18 @@ def day_files(tmp_path: Path) -> Path:
     lines = [
         _line(),
         _line(),  # the same post again
-        _line(id="9937002", author_id="a2", text="Love the new splash pad at the park!", created_at="2026-10-05T10:05:00+00:00"),
-        _line(id="9937003", author_id="a3", text="Snow plows skipped our street, terrible", created_at="2026-10-05T22:59:59+00:00"),
+        _line(
+            id="9937002",
+            author_id="a2",
+            text="Love the new splash pad at the park!",
+            created_at="2026-10-05T10:05:00+00:00",
+        ),
+        _line(
+            id="9937003",
+            author_id="a3",
+            text="Snow plows skipped our street, terrible",
+            created_at="2026-10-05T22:59:59+00:00",
+        ),
         "this is not json Zebulon Quartermaine",
         _line(id="9937004", text="Zebulon Quartermaine in french", lang="fr"),
         _line(id="9937005", created_at="2030-01-01T00:00:00+00:00"),
@@ -65,7 +75,9 @@ def _run(program: ProgramConfig, data: Path, url: str, run_id: str = "run-1") ->
     return stages.collect_redact_store(program, shards[0], run_id=run_id, url=url, data_dir=data, now=NOW)
 
 
-def test_counts_add_up_and_quarantine_has_reasons(program: ProgramConfig, day_files: Path, db_url: str) -> None:
+def test_counts_add_up_and_quarantine_has_reasons(
+    program: ProgramConfig, day_files: Path, db_url: str
+) -> None:
     counts = _run(program, day_files, db_url)
     assert counts["read"] == 9
     assert (counts["stored"], counts["duplicates"], counts["quarantined"]) == (3, 1, 5)
@@ -75,7 +87,13 @@ def test_counts_add_up_and_quarantine_has_reasons(program: ProgramConfig, day_fi
         hours = list(session.scalars(select(Mention.created_hour)))
         logged = session.execute(select(RedactionLog.entity_type, RedactionLog.recognizer)).all()
         run = session.scalars(select(Run)).one()
-    assert reasons == ["future_timestamp", "invalid_json", "out_of_interval", "text_too_long", "unsupported_language"]
+    assert reasons == [
+        "future_timestamp",
+        "invalid_json",
+        "out_of_interval",
+        "text_too_long",
+        "unsupported_language",
+    ]
     assert topics == ["parks", "snow", "transit"]
     assert all(h.minute == 0 and h.second == 0 for h in hours)
     assert {"PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS"} <= {t for t, _ in logged}

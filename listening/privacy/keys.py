@@ -11,11 +11,10 @@ import hmac
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from listening.store.models import KeyRecord, utcnow
+from listening.store.repository import insert_ignoring_conflicts
 
 POST_SCOPE = "post"
 
@@ -30,16 +29,12 @@ def keyed_hash(key: bytes, value: str) -> str:
 
 
 def _get_or_create(session: Session, program: str, scope: str) -> KeyRecord:
-    table = KeyRecord.__table__
     values = {"program": program, "scope": scope, "key": secrets.token_bytes(32), "created_at": utcnow()}
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # Concurrent shards race to create the same key: the first insert wins, the others read it.
-    session.execute(insert(table).values(**values).on_conflict_do_nothing())  # type: ignore[operator]
-    record = session.scalars(
+    insert_ignoring_conflicts(session, KeyRecord, [values])
+    return session.scalars(
         select(KeyRecord).where(KeyRecord.program == program, KeyRecord.scope == scope)
     ).one()
-    return record
 
 
 def post_key(session: Session, program: str) -> bytes:

@@ -5,28 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from listening.store.models import Mention, Run
+from listening.store.models import Base, Mention, Run
 
 
-def _insert(session: Session, table: Table) -> Any:
+def _insert(session: Session, model: type[Base]) -> Any:
     dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
-def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_ignoring_conflicts(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows; a row whose unique key already exists is left as it is."""
     if rows:
-        session.execute(_insert(session, table).on_conflict_do_nothing(), list(rows))
+        session.execute(_insert(session, model).on_conflict_do_nothing(), list(rows))
 
 
-def upsert(session: Session, table: Table, row: Mapping[str, Any], keys: Sequence[str]) -> None:
+def upsert(session: Session, model: type[Base], row: Mapping[str, Any], keys: Sequence[str]) -> None:
     """Insert one row, or update the existing row with the same unique `keys`."""
-    stmt = _insert(session, table).values(**row)
+    stmt = _insert(session, model).values(**row)
     updates = {k: stmt.excluded[k] for k in row if k not in keys}
     session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates))
 
@@ -47,4 +47,4 @@ def existing_post_keys(session: Session, program: str, keys: Iterable[str]) -> s
 
 def record_run(session: Session, row: Mapping[str, Any]) -> None:
     """Write a run-log row, replacing the one of the same run, stage and shard (task retries)."""
-    upsert(session, Run.__table__, row, ("run_id", "program", "stage", "shard"))  # type: ignore[arg-type]
+    upsert(session, Run, row, ("run_id", "program", "stage", "shard"))

@@ -17,6 +17,7 @@ from listening.privacy.recognizers.phones import (
     NorthAmericanPhoneRecognizer,
 )
 from listening.privacy.recognizers.profile_urls import ProfileUrlRecognizer
+from listening.privacy.recognizers.proper_names import ProperNameRecognizer
 
 
 def project_recognizers() -> list[EntityRecognizer]:
@@ -31,4 +32,5 @@ def project_recognizers() -> list[EntityRecognizer]:
         CaHealthCardRecognizer(),
         CaPostalCodeRecognizer(),
         NameGazetteerRecognizer(),
+        ProperNameRecognizer(),
     ]

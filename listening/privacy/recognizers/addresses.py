@@ -344,6 +344,22 @@ _CUED_ANYWHERE = re.compile(
     rf"(?i){_START}(?=((?:[^\W\d_][\w'’.-]*[ \t]+){{1,3}}\d{{1,5}}[a-z]?){_END})"
 )
 
+# "the corner of Main St and 5th Avenue": an intersection locates a person as well as a house number.
+INTERSECTION = re.compile(
+    r"(?i)(?<![\w-])(?:the[ \t]+)?corner[ \t]+of[ \t]+"
+    r"(?P<a>(?:[\w'’./-]+[ \t]+){0,4}?[\w'’./-]+)[ \t]+(?:and|&)[ \t]+"
+    r"(?P<b>(?:[\w'’./-]+[ \t]+){0,4}?[\w'’/-]+\.?)(?=[ \t]*(?:[,\n;!?)]|\.(?:\s|$)|$))"
+)
+_STREETISH = re.compile(rf"(?i)\d|(?<![\w-])(?:{_alternation(_STRONG_TYPES + _WEAK_TYPES)})\.?(?![\w-])")
+
+
+def _side_ok(side: str) -> bool:
+    return all(
+        w.lower().strip(".") in _PARTICLES or w.lower().strip(".") not in STOP_WORDS
+        for w in side.split()
+    )
+
+
 # ---- growing a street over the lines that complete it: unit, city, region, postal code, country ----
 _SEPARATOR = re.compile(r"(?:[ \t]*(?:[,\n][ \t>]*)+|[ \t]+)")
 _CODE = (
@@ -404,13 +420,17 @@ def extend_address(text: str, end: int) -> tuple[int, bool]:
         code = _SEG_CODE.match(text, at, limit)
         if (
             code is not None
-            and _BOUNDARY.match(text, code.end())
+            and (not spaced or _BOUNDARY.match(text, code.end()))
             and _region_ok(code.group("region"), cased=cased)
         ):
             end, structured = code.end(), True
             continue
         place = _SEG_PLACE.match(text, at, limit)
-        if place is None or not _BOUNDARY.match(text, place.end()) or sep.group().count("\n") > 1:
+        if place is None:
+            break
+        coded = place.group("code") is not None and not spaced
+        # A postal code closes the part; a bare name must close it itself, and not after a blank line.
+        if not (coded or (_BOUNDARY.match(text, place.end()) and sep.group().count("\n") < 2)):
             break
         if not _place_ok(place.group("words"), cased=cased or spaced):
             break
@@ -463,6 +483,10 @@ class StreetAddressRecognizer(RegexRecognizer):
 
     def _candidates(self, text: str) -> Iterable[tuple[int, int, float]]:
         yield from super().spans(text)
+        for match in INTERSECTION.finditer(text):
+            a, b = match.group("a"), match.group("b")
+            if _side_ok(a) and _side_ok(b) and (_STREETISH.search(a) or _STREETISH.search(b)):
+                yield match.start(), match.end(), 0.6
         # A name-number street has no type word: try every word start, not only non-overlapping ones.
         for match in _CUED_ANYWHERE.finditer(text):
             begin, stop = match.span(1)

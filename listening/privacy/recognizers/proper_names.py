@@ -1,0 +1,327 @@
+"""`PERSON` from capitalisation and context: names that neither the NER model nor the gazetteer knows.
+
+A run of capitalised words is a name when its words are names (Faker's lists) or unknown words (not in
+the English lexicon), and nothing marks it as a place or an organisation: spaCy's place/org labels, a
+street or company word right after it, a place preposition before a lone word. A lone word needs more
+evidence than a pair: a proper-noun tag away from the start of a sentence, a cue before it ("my name
+is", "Dr", "Name:"), a speaker label, or a list that already holds a name ("Kónya, Becker and Vasquez").
+A word found as a name once in a text is a name wherever else it appears in that text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc
+
+from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
+_HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr prof sir dame mme mlle herr frau sr sra srta dott ing".split()
+)
+_PARTICLES = frozenset("van von de der den ten ter da di del della du la le bin ibn al el dos das".split())
+#: Words right after a capitalised run that make it a place, a street or an organisation.
+_NOT_PERSON_AFTER = frozenset(
+    """street st road rd avenue ave boulevard blvd drive dr lane ln way court ct place crescent park
+    square hall city county town village island lake river mountain bay beach valley heights centre
+    center library school college university hospital church station airport bridge inc ltd llc corp
+    corporation co company group bank foundation institute council committee department ministry
+    agency association club society services service partners gmbh plc sa ag""".split()
+)
+_PLACE_PREPOSITIONS = frozenset("in at from near to into across around via".split())
+_VETO_LABELS = frozenset(
+    {"GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE", "DATE"}
+)
+_CUE = re.compile(
+    r"(?i)(?:\bname\s*(?:is|was|'s|:|\?)?|\bcall(?:s|ed)?\s+me|\bnamed|\bcalled|\bdear|\bsigned|"
+    r"\bi\s+am|\bi'm|\bask\s+for|\bspeak\s+to|\bthis\s+is)[ \t]*$"
+)
+_SENTENCE_START = frozenset('.!?:;"“”>(\n•*')
+_GAP = re.compile(r"[ \t]{1,2}")
+
+
+@dataclass
+class _Word:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower().rstrip(".")
+
+
+class ProperNameRecognizer(LocalRecognizer):
+    """Capitalised runs, cued words, lists and repeated mentions that look like personal names."""
+
+    ENTITY = "PERSON"
+
+    def __init__(self) -> None:
+        self.label: str = "ProperNameRecognizer"
+        super().__init__(
+            supported_entities=[self.ENTITY], supported_language="en", name=self.label, context=[]
+        )
+
+    def load(self) -> None:
+        """The lexicon is built from the NLP engine on first use."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Presidio entry point; needs the spaCy doc (tags and entity labels)."""
+        if self.ENTITY not in entities or nlp_artifacts is None or nlp_artifacts.tokens is None:
+            return []
+        engine = nlp_artifacts.nlp_engine
+        nlp = engine.get_nlp("en") if engine is not None and hasattr(engine, "get_nlp") else None
+        if nlp is None:
+            return []
+        found = self.find(text, nlp_artifacts.tokens, name_lexicon(nlp))
+        return [self._result(a, b, s) for a, b, s in found]
+
+    # ---- finding -----------------------------------------------------------------------------
+
+    def find(self, text: str, doc: Doc, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
+        """(start, end, score) of names in `text`; `doc` is spaCy's parse of a same-length copy."""
+        source = doc.text if len(doc.text) == len(text) else text
+        words = [_Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(source)]
+        if not words:
+            return []
+        lower_text = case_unreliable(text) and not any(c.isupper() for c in text)
+        found: dict[tuple[int, int], float] = {}
+        i = 0
+        while i < len(words):
+            run = self._run(source, words, i)
+            if not run:
+                i += 1
+                continue
+            for seg in self._segments(words, run, lexicon):
+                score = self._judge(source, doc, words, seg, lexicon)
+                if score:
+                    found[(words[seg[0]].start, self._end(words[seg[-1]]))] = score
+            i = run[-1] + 1
+        if lower_text:
+            self._cued_lower(source, words, lexicon, found)
+        self._lists(source, words, found)
+        self._repeats(source, words, lexicon, found)
+        return [(a, b, s) for (a, b), s in sorted(found.items())]
+
+    @staticmethod
+    def _end(word: _Word) -> int:
+        # Keep the period of an initial or title ("J.", "Dr."), not a sentence's full stop.
+        return word.end if len(word.low) <= 3 else word.end - word.text.endswith(".")
+
+    @staticmethod
+    def _cap(word: _Word) -> bool:
+        return word.text[:1].isupper()
+
+    def _run(self, text: str, words: list[_Word], i: int) -> list[int]:
+        """Indices of a run of capitalised words (particles allowed inside) starting at `i`."""
+        if not self._cap(words[i]):
+            return []
+        run = [i]
+        j = i + 1
+        while j < len(words) and len(run) < 6:
+            prev = words[run[-1]]
+            if prev.text.endswith(".") and len(prev.low) > 3:
+                break
+            if not _GAP.fullmatch(text[prev.end : words[j].start]):
+                break
+            if self._cap(words[j]):
+                run.append(j)
+            elif words[j].low in _PARTICLES and j + 1 < len(words) and self._cap(words[j + 1]):
+                run.append(j)
+            else:
+                break
+            j += 1
+        return run
+
+    @staticmethod
+    def _kind(word: _Word, lexicon: NameLexicon) -> str:
+        low = word.low
+        if len(low) == 1:
+            return "initial"
+        if low in _HONORIFICS:
+            return "title"
+        if low in _PARTICLES and not word.text[:1].isupper():
+            return "particle"
+        if word.text.isupper() and len(low) > 1 and not lexicon.is_name(low):
+            return "other"  # an acronym: DDS, NASA
+        if low in _NOT_PERSON_AFTER and low not in lexicon.first:
+            return "other"
+        if lexicon.is_name(low) and low not in STOP_WORDS:
+            return "name"
+        if low in lexicon.english or low in STOP_WORDS:
+            return "other"
+        return "unknown"
+
+    def _segments(self, words: list[_Word], run: list[int], lexicon: NameLexicon) -> list[list[int]]:
+        """Split a run at everyday words; trim initials and particles off the ends."""
+        segments: list[list[int]] = []
+        current: list[int] = []
+        for k in run:
+            if self._kind(words[k], lexicon) == "other":
+                if current:
+                    segments.append(current)
+                current = []
+            else:
+                current.append(k)
+        if current:
+            segments.append(current)
+        out = []
+        for seg in segments:
+            # Part of a longer capitalised name ("Port Alder City Hall", "King St"): not a person.
+            inside = [k for k in run if k not in seg and (k > seg[0] or k != run[0])]
+            if any(self._kind(words[k], lexicon) == "other" for k in inside if abs(k - seg[0]) <= len(seg)):
+                continue
+            while seg and self._kind(words[seg[-1]], lexicon) in ("particle", "title"):
+                seg = seg[:-1]
+            while seg and self._kind(words[seg[0]], lexicon) == "particle":
+                seg = seg[1:]
+            if seg:
+                out.append(seg)
+        return out
+
+    def _judge(
+        self, text: str, doc: Doc, words: list[_Word], seg: list[int], lexicon: NameLexicon
+    ) -> float:
+        kinds = [self._kind(words[k], lexicon) for k in seg]
+        core = [k for k, kind in zip(seg, kinds, strict=True) if kind in ("name", "unknown")]
+        if not core:
+            return 0.0
+        start, end = words[seg[0]].start, words[seg[-1]].end
+        tokens = doc.char_span(start, end, alignment_mode="expand") or []
+        labels = {t.ent_type_ for t in tokens if t.ent_type_}
+        if "PERSON" in labels:
+            return 0.6
+        has_first = any(words[k].low in lexicon.first for k in core)
+        after = next((w for w in words if w.start >= end), None)
+        if after is not None and after.low in _NOT_PERSON_AFTER and text[end : after.start].strip() == "":
+            return 0.0
+        if labels & _VETO_LABELS and not has_first:
+            return 0.0
+        titled = "title" in kinds
+        cued = bool(_CUE.search(text[max(0, start - 30) : start])) or self._speaker(text, start, end)
+        if len(core) >= 2:
+            return 0.6 if (has_first or titled or cued) else 0.5
+        word = words[core[0]]
+        if titled or cued:
+            return 0.6
+        before = self._previous(words, seg[0])
+        initial = self._sentence_initial(text, start)
+        token = doc.char_span(word.start, word.end, alignment_mode="expand")
+        proper = token is not None and any(t.pos_ == "PROPN" for t in token)
+        if not proper or len(word.low) < 3:
+            return 0.0
+        verb_next = self._verb_next(doc, end)
+        if initial and not verb_next:
+            return 0.0
+        if word.low in lexicon.first:
+            return 0.5
+        if before is not None and before.low in _PLACE_PREPOSITIONS:
+            return 0.0
+        if word.low in lexicon.last and word.low not in lexicon.english:
+            return 0.45
+        return 0.42 if kinds[seg.index(core[0])] == "unknown" else 0.0
+
+    @staticmethod
+    def _previous(words: list[_Word], k: int) -> _Word | None:
+        return words[k - 1] if k > 0 else None
+
+    @staticmethod
+    def _sentence_initial(text: str, start: int) -> bool:
+        before = text[:start].rstrip(" \t")
+        return not before or before[-1] in _SENTENCE_START
+
+    @staticmethod
+    def _speaker(text: str, start: int, end: int) -> bool:
+        """A speaker label: the name opens a line and a colon follows ("Ubul: What a wife.")."""
+        line_start = text.rfind("\n", 0, start) + 1
+        return text[line_start:start].strip() == "" and text[end : end + 1] == ":"
+
+    @staticmethod
+    def _verb_next(doc: Doc, end: int) -> bool:
+        for token in doc:
+            if token.idx >= end:
+                return token.pos_ in ("VERB", "AUX")
+        return False
+
+    # ---- evidence from the rest of the text --------------------------------------------------
+
+    def _cued_lower(
+        self, text: str, words: list[_Word], lexicon: NameLexicon, found: dict[tuple[int, int], float]
+    ) -> None:
+        """In all-lower-case text, one or two words after a strong cue ("my name is vitoria")."""
+        for k, word in enumerate(words):
+            if word.low in STOP_WORDS or not _CUE.search(text[max(0, word.start - 30) : word.start]):
+                continue
+            if word.low in lexicon.english and not lexicon.is_name(word.low):
+                continue
+            end = word.end
+            if k + 1 < len(words) and _GAP.fullmatch(text[word.end : words[k + 1].start]):
+                nxt = words[k + 1]
+                if nxt.low not in STOP_WORDS and (lexicon.is_name(nxt.low) or nxt.low not in lexicon.english):
+                    end = nxt.end
+            found.setdefault((word.start, end), 0.5)
+
+    def _lists(self, text: str, words: list[_Word], found: dict[tuple[int, int], float]) -> None:
+        """Capitalised items of a list ("A, B and C") are names when one of them is."""
+        k = 0
+        while k < len(words):
+            items = [k]
+            j = k
+            while j + 1 < len(words):
+                gap = text[words[j].end : words[j + 1].start]
+                if re.fullmatch(r",[ \t]*|,?[ \t]+(?:and|&|or)[ \t]+", gap):
+                    items.append(j + 1)
+                    j += 1
+                else:
+                    break
+            k = j + 1
+            if len(items) < 2 or not all(self._cap(words[i]) or words[i].text.islower() for i in items):
+                continue
+            if len({words[i].text[:1].isupper() for i in items}) > 1:
+                continue
+            spans = [(words[i].start, self._end(words[i])) for i in items]
+            if not any(any(a <= s < b or s <= a < e for a, b in found) for s, e in spans):
+                continue
+            for s, e in spans:
+                if not any(a <= s and e <= b for a, b in found):
+                    found[(s, e)] = 0.45
+
+    def _repeats(
+        self, text: str, words: list[_Word], lexicon: NameLexicon, found: dict[tuple[int, int], float]
+    ) -> None:
+        """A word found inside a name is a name wherever else it appears in the text."""
+        known = set()
+        for a, b in found:
+            for word in words:
+                if a <= word.start and word.end <= b and len(word.low) >= 3:
+                    if word.low not in STOP_WORDS and (
+                        lexicon.is_name(word.low) or word.low not in lexicon.english
+                    ):
+                        known.add(word.low)
+        if not known:
+            return
+        for word in words:
+            if word.low in known and not any(a <= word.start < b for a, b in found):
+                found[(word.start, self._end(word))] = 0.45
+
+    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type=self.ENTITY,
+            start=start,
+            end=end,
+            score=score,
+            analysis_explanation=AnalysisExplanation(
+                recognizer=self.label, original_score=score, textual_explanation="proper name"
+            ),
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.label,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
