@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import pandas as pd
 import typer
@@ -21,7 +21,14 @@ db_app = typer.Typer(help="The project database.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo program: data and a full run through Airflow.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
-console = Console()
+def make_console(file: IO[str] | None = None) -> Console:
+    """A console that is wide enough for the trend table even when output is not a terminal."""
+    stream = file or sys.stdout
+    width = None if stream.isatty() else 140
+    return Console(file=file, width=width)
+
+
+console = make_console()
 err = Console(stderr=True)
 
 ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program id or pipeline file.")]

@@ -70,7 +70,9 @@ def run_dag(dag: Any, logical_date: dt.datetime) -> str:
 def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = None) -> None:
     """Generate demo data when missing, then run the nightly DAG for every day and the weekly DAG per week."""
     # Progress goes to the terminal through its own descriptor while Airflow's output goes to the log.
-    console = console or Console(file=os.fdopen(os.dup(1), "w"), force_terminal=sys.stdout.isatty())
+    from listening.cli import make_console
+
+    console = console or make_console(os.fdopen(os.dup(1), "w"))
     settings = get_settings()
     started = time.monotonic()
     apply_airflow_env()

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]{2,})*\.?")
 _HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof sir dame mme mlle herr frau sr sra srta dott ing".split()
 )
@@ -176,7 +176,8 @@ class ProperNameRecognizer(LocalRecognizer):
         for seg in segments:
             # Part of a longer capitalised name ("Port Alder City Hall", "King St"): not a person.
             inside = [k for k in run if k not in seg and (k > seg[0] or k != run[0])]
-            if any(self._kind(words[k], lexicon) == "other" for k in inside if abs(k - seg[0]) <= len(seg)):
+            near = [words[k] for k in inside if abs(k - seg[0]) <= len(seg)]
+            if any(self._kind(w, lexicon) == "other" and not w.text.isupper() for w in near):
                 continue
             while seg and self._kind(words[seg[-1]], lexicon) in ("particle", "title"):
                 seg = seg[:-1]
@@ -202,10 +203,12 @@ class ProperNameRecognizer(LocalRecognizer):
         after = next((w for w in words if w.start >= end), None)
         if after is not None and after.low in _NOT_PERSON_AFTER and text[end : after.start].strip() == "":
             return 0.0
-        if labels & _VETO_LABELS and not has_first:
-            return 0.0
         titled = "title" in kinds
         cued = bool(_CUE.search(text[max(0, start - 30) : start])) or self._speaker(text, start, end)
+        # The small model calls many unfamiliar names ORG: that label only vetoes a lone word.
+        veto = _VETO_LABELS - {"ORG"} if len(core) >= 2 else _VETO_LABELS
+        if labels & veto and not (has_first or titled or cued):
+            return 0.0
         if len(core) >= 2:
             return 0.6 if (has_first or titled or cued) else 0.5
         word = words[core[0]]
@@ -215,9 +218,9 @@ class ProperNameRecognizer(LocalRecognizer):
         initial = self._sentence_initial(text, start)
         token = doc.char_span(word.start, word.end, alignment_mode="expand")
         proper = token is not None and any(t.pos_ == "PROPN" for t in token)
-        if not proper or len(word.low) < 3:
-            return 0.0
         verb_next = self._verb_next(doc, end)
+        if not (proper or verb_next) or len(word.low) < 3:
+            return 0.0
         if initial and not verb_next:
             return 0.0
         if word.low in lexicon.first:
