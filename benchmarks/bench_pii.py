@@ -66,9 +66,7 @@ _HANDLE_FORMS: tuple[Callable[[random.Random, str, str], str], ...] = (
     lambda r, f, s: f"@{f}_{s}{r.randint(1, 99)}",
     lambda r, f, s: f"@{f}.{s}",
     lambda r, f, s: f"@{f}{r.randint(70, 2005)}",
-    lambda r, f, s: (
-        f"@{f}@{r.choice(['mastodon.social', 'toot.cafe', 'fosstodon.org', 'mstdn.ca'])}"
-    ),
+    lambda r, f, s: f"@{f}@{r.choice(['mastodon.social', 'toot.cafe', 'fosstodon.org', 'mstdn.ca'])}",
     lambda r, f, s: f"@{f}{s}.bsky.social",
     lambda r, f, s: f"@{f}.{s}.{r.choice(['com', 'ca', 'net', 'dev'])}",
     lambda r, f, s: f"@{f[0]}{s}_{r.choice(['yyc', 'ott', 'van', 'pdx'])}",
@@ -315,24 +313,16 @@ def _fmt(value: float) -> str:
     return "n/a" if value != value else f"{value:.3f}"
 
 
-def report(
-    name: str, types: Sequence[str], results: dict[str, tuple[Score, float]], keep: bool
-) -> str:
+def report(name: str, types: Sequence[str], results: dict[str, tuple[Score, float]], keep: bool) -> str:
     systems = list(results)
     anchor = results["presidio"][1]
     rows = [("recall cov90 (all)", [_fmt(results[s][0].recall(types)) for s in systems])]
-    rows.append(
-        ("recall any overlap (all)", [_fmt(results[s][0].recall(types, True)) for s in systems])
-    )
+    rows.append(("recall any overlap (all)", [_fmt(results[s][0].recall(types, True)) for s in systems]))
     for kind in types:
         if any(results[s][0].total[kind] for s in systems):
             n = results[systems[0]][0].total[kind]
-            rows.append(
-                (f"{kind} cov90 (n={n})", [_fmt(results[s][0].recall([kind])) for s in systems])
-            )
-            rows.append(
-                (f"{kind} any", [_fmt(results[s][0].recall([kind], True)) for s in systems])
-            )
+            rows.append((f"{kind} cov90 (n={n})", [_fmt(results[s][0].recall([kind])) for s in systems]))
+            rows.append((f"{kind} any", [_fmt(results[s][0].recall([kind], True)) for s in systems]))
     rows.append(("char precision", [_fmt(results[s][0].precision) for s in systems]))
     if keep:
         rows.append(("keep-word survival", [_fmt(results[s][0].keep_survival) for s in systems]))
@@ -350,20 +340,14 @@ def report(
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--limit", type=int, default=None, help="use only the first N synthetic docs"
-    )
-    parser.add_argument(
-        "--social", type=int, default=1000, help="how many social-media posts to generate"
-    )
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N synthetic docs")
+    parser.add_argument("--social", type=int, default=1000, help="how many social-media posts to generate")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=20261)
     args = parser.parse_args(argv)
 
     synth = load_synth(args.limit)
-    social = generate_social(
-        args.social if args.limit is None else min(args.social, args.limit), args.seed
-    )
+    social = generate_social(args.social if args.limit is None else min(args.social, args.limit), args.seed)
     systems = {"presidio": presidio_system(), "listening": project_system(args.batch_size)}
     print(f"# PII redaction benchmark ({len(synth)} synthetic docs, {len(social)} social posts)\n")
     for name, docs, types, keep in (

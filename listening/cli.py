@@ -21,6 +21,8 @@ db_app = typer.Typer(help="The project database.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo program: data and a full run through Airflow.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+
+
 def make_console(file: IO[str] | None = None) -> Console:
     """A console that is wide enough for the trend table even when output is not a terminal."""
     stream = file or sys.stdout
@@ -71,6 +73,22 @@ def db_upgrade() -> None:
 
     upgrade()
     console.print(f"database at head: {_safe_url(get_settings().database_url)}")
+
+
+@db_app.command("roles")
+def db_roles(
+    prefix: Annotated[str, typer.Option(help="Role name prefix.")] = "listening_",
+) -> None:
+    """PostgreSQL: create the pipeline, analyst and privacy roles and grant them their tables."""
+    from listening.store.db import get_engine
+    from listening.store.roles import create_roles
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        raise _fail("database roles need PostgreSQL (set LISTENING_DATABASE_URL)")
+    with engine.begin() as conn:
+        roles = create_roles(conn, prefix)
+    console.print(roles)
 
 
 def _safe_url(url: str) -> str:
@@ -256,7 +274,8 @@ def redact(
     from listening.privacy.cli_redact import redact_stream
 
     policy = resolve_program(str(program)).privacy.redaction if program else RedactionPolicy()
-    redact_stream(sys.stdin.buffer, sys.stdout, policy)
+    counts = redact_stream(sys.stdin.buffer, sys.stdout, policy, get_settings().redaction_batch_size)
+    err.print(f"redacted {counts['redacted']} lines, {counts['errors']} errors", highlight=False)
 
 
 @demo_app.command("generate")

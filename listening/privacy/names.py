@@ -38,21 +38,15 @@ class NameLexicon:
 
 
 def _faker_names() -> tuple[set[str], set[str]]:
-    import faker.providers.person as person
+    from faker.providers import person
 
     first: set[str] = set()
     last: set[str] = set()
     for info in pkgutil.iter_modules(person.__path__):
-        provider = getattr(
-            importlib.import_module(f"{person.__name__}.{info.name}"), "Provider", None
-        )
+        provider = getattr(importlib.import_module(f"{person.__name__}.{info.name}"), "Provider", None)
         for attr in dir(provider):
             target = (
-                first
-                if attr.startswith("first_names")
-                else last
-                if attr.startswith("last_names")
-                else None
+                first if attr.startswith("first_names") else last if attr.startswith("last_names") else None
             )
             values = getattr(provider, attr, None)
             if target is None or not isinstance(values, tuple | list | dict):
@@ -138,10 +132,7 @@ def truecase_for_ner(text: str, lexicon: NameLexicon | None = None) -> str:
         beside = (
             (before and (plain[i - 1] or (named[i - 1] and values[i - 1].lower() in lexicon.first)))
             and low in lexicon.last
-        ) or (
-            after
-            and (plain[i + 1] or (low in lexicon.first and values[i + 1].lower() in lexicon.last))
-        )
+        ) or (after and (plain[i + 1] or (low in lexicon.first and values[i + 1].lower() in lexicon.last)))
         title = plain[i] or (named[i] and beside)
         recased = _recase(word, title=title) if shouting or title else word
         if len(recased) == len(word):

@@ -17,9 +17,7 @@ def offline_extractor() -> tldextract.TLDExtract:
     global _extractor
     with _lock:
         if _extractor is None:
-            _extractor = tldextract.TLDExtract(
-                suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
-            )
+            _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
         return _extractor
 
 

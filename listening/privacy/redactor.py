@@ -72,9 +72,7 @@ class Redactor:
         self._allowed_accounts = {a.lstrip("@").lower() for a in allowed}
         self._allow_re = (
             re.compile(
-                "|".join(
-                    rf"(?<!\w){re.escape(a)}(?!\w)" for a in sorted(allowed, key=len, reverse=True)
-                ),
+                "|".join(rf"(?<!\w){re.escape(a)}(?!\w)" for a in sorted(allowed, key=len, reverse=True)),
                 re.IGNORECASE,
             )
             if allowed

@@ -22,9 +22,7 @@ def test_redaction_with_sockets_disabled(monkeypatch: pytest.MonkeyPatch) -> Non
         result = redactor.redact("mail jane@example.com or see https://www.portalder.ca/snow, @bob")
     finally:
         pytest_socket.enable_socket()
-    assert (
-        result.text == "mail <EMAIL_ADDRESS> or see https://www.portalder.ca/snow, <SOCIAL_HANDLE>"
-    )
+    assert result.text == "mail <EMAIL_ADDRESS> or see https://www.portalder.ca/snow, <SOCIAL_HANDLE>"
 
 
 def test_log_decision_process_is_off(redactor: Redactor) -> None:

@@ -37,9 +37,7 @@ def test_handles_positive(text: str, value: str) -> None:
     assert found(SocialHandleRecognizer(), text) == {value}
 
 
-@pytest.mark.parametrize(
-    "text", ["mail me at jane@example.com", "price @ 5 dollars", "x.com/@bob", "a@b"]
-)
+@pytest.mark.parametrize("text", ["mail me at jane@example.com", "price @ 5 dollars", "x.com/@bob", "a@b"])
 def test_handles_negative(text: str) -> None:
     assert found(SocialHandleRecognizer(), text) == set()
 
@@ -79,9 +77,10 @@ def test_account_of() -> None:
         ("I live at 123 Main St, call me", "123 Main St"),
         ("my place: 12-345 king street west", "12-345 king street west"),
         ("#305 - 1200 ELM AVENUE is mine", "#305 - 1200 ELM AVENUE"),
-        ("send it to PO Box 123, Ottawa", "PO Box 123"),
-        ("she lives at Wingertweg 126, Bern", "Wingertweg 126"),
-        ("at 63 Rue de Kairouan, Tunis", "63 Rue de Kairouan"),
+        # A city joined to the address is redacted with it; a city on its own is not.
+        ("send it to PO Box 123, Ottawa", "PO Box 123, Ottawa"),
+        ("she lives at Wingertweg 126, Bern", "Wingertweg 126, Bern"),
+        ("at 63 Rue de Kairouan, Tunis", "63 Rue de Kairouan, Tunis"),
         ("PSC 7589, Box 0572", "PSC 7589, Box 0572"),
         ("I LIVE AT 45 MAPLE GROVE", "45 MAPLE GROVE"),
     ],
@@ -93,7 +92,7 @@ def test_addresses_positive(text: str, value: str) -> None:
 def test_address_units_and_postal_codes_follow_the_street() -> None:
     text = "Apt 4B, 12 Oak Rd\nUnit 12\nOttawa, ON K1P 5J2"
     spans = found(StreetAddressRecognizer(), text)
-    assert {"Apt 4B, 12 Oak Rd", "Unit 12", "ON K1P 5J2"} <= spans
+    assert "Apt 4B, 12 Oak Rd\nUnit 12\nOttawa, ON K1P 5J2" in spans
 
 
 @pytest.mark.parametrize(
@@ -120,20 +119,17 @@ def test_north_american_phones(phone: str) -> None:
     assert found(NorthAmericanPhoneRecognizer(), f"call {phone} today") == {phone}
 
 
-@pytest.mark.parametrize(
-    "text", ["order 2024-01-15 now", "ssn 123-45-6789", "0123456789", "1111111111"]
-)
+@pytest.mark.parametrize("text", ["order 2024-01-15 now", "ssn 123-45-6789", "0123456789", "1111111111"])
 def test_north_american_phones_negative(text: str) -> None:
     assert found(NorthAmericanPhoneRecognizer(), text) == set()
 
 
 def test_international_phones_with_country_code() -> None:
-    assert found(GroupedPhoneRecognizer(), "ring +46 (0)8 928 571 38 now") == {
-        "+46 (0)8 928 571 38"
-    }
-    # Without a country code, digit groups are weak until a context word lifts them.
-    assert found(GroupedPhoneRecognizer(), "0490 75 40 81") == set()
-    assert found(GroupedPhoneRecognizer(), "0490 75 40 81", floor=0.2) == {"0490 75 40 81"}
+    assert "+46 (0)8 928 571 38" in found(GroupedPhoneRecognizer(), "ring +46 (0)8 928 571 38 now")
+    # Three or more groups are phone-shaped; two groups are weak until a context word lifts them.
+    assert found(GroupedPhoneRecognizer(), "0490 75 40 81") == {"0490 75 40 81"}
+    assert found(GroupedPhoneRecognizer(), "467 3395") == set()
+    assert found(GroupedPhoneRecognizer(), "467 3395", floor=0.2) == {"467 3395"}
 
 
 def test_luhn_and_phn() -> None:

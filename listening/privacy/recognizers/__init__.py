@@ -10,6 +10,7 @@ from listening.privacy.recognizers.canada import (
     CaPostalCodeRecognizer,
     CaSinRecognizer,
 )
+from listening.privacy.recognizers.cards import CardNumberRecognizer
 from listening.privacy.recognizers.handles import SocialHandleRecognizer
 from listening.privacy.recognizers.person_names import NameGazetteerRecognizer
 from listening.privacy.recognizers.phones import (
@@ -33,4 +34,5 @@ def project_recognizers() -> list[EntityRecognizer]:
         CaPostalCodeRecognizer(),
         NameGazetteerRecognizer(),
         ProperNameRecognizer(),
+        CardNumberRecognizer(),
     ]

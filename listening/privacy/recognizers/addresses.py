@@ -1,7 +1,8 @@
 """`STREET_ADDRESS`: US, Canadian and common European street forms, units, PO and military boxes.
 
-Letter case is ignored. City names are left in place (analysts need them); unit designators and postal
-codes that follow a street in the same clause are redacted with it.
+Letter case is ignored. A street grows over the unit, city, region, postal code and country lines joined
+to it by commas or line breaks (a city inside an address is part of the address); a city on its own is
+left in place, because analysts need it.
 """
 
 from __future__ import annotations
@@ -340,9 +341,7 @@ _CUE = re.compile(
 )
 _FOLLOW_UNIT = re.compile(rf"(?i)^\s*[,\n]?\s*{_UNIT}{_END}")
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/:#@+-])\d{1,6}[a-z]?[ \t]+$", re.IGNORECASE)
-_CUED_ANYWHERE = re.compile(
-    rf"(?i){_START}(?=((?:[^\W\d_][\w'’.-]*[ \t]+){{1,3}}\d{{1,5}}[a-z]?){_END})"
-)
+_CUED_ANYWHERE = re.compile(rf"(?i){_START}(?=((?:[^\W\d_][\w'’.-]*[ \t]+){{1,3}}\d{{1,5}}[a-z]?){_END})")
 
 # "the corner of Main St and 5th Avenue": an intersection locates a person as well as a house number.
 INTERSECTION = re.compile(
@@ -354,20 +353,14 @@ _STREETISH = re.compile(rf"(?i)\d|(?<![\w-])(?:{_alternation(_STRONG_TYPES + _WE
 
 
 def _side_ok(side: str) -> bool:
-    return all(
-        w.lower().strip(".") in _PARTICLES or w.lower().strip(".") not in STOP_WORDS
-        for w in side.split()
-    )
+    words = [w.lower().strip(".") for w in side.split()]
+    return words[0] not in STOP_WORDS and all(w in _PARTICLES or w not in STOP_WORDS for w in words)
 
 
 # ---- growing a street over the lines that complete it: unit, city, region, postal code, country ----
 _SEPARATOR = re.compile(r"(?:[ \t]*(?:[,\n][ \t>]*)+|[ \t]+)")
-_CODE = (
-    r"(?:\d{4,6}(?:-\d{4})?|[a-z]\d[a-z][ \t-]?\d[a-z]\d|[a-z]{1,2}\d[a-z\d]?[ \t]\d[a-z]{2})"
-)
-_SEG_UNIT = re.compile(
-    rf"(?i)(?:{_UNIT}|(?:p\.?[ \t]?o\.?[ \t]*)?box[ \t]*\d{{1,6}}){_END}\.?"
-)
+_CODE = r"(?:\d{4,6}(?:-\d{4})?|[a-z]\d[a-z][ \t-]?\d[a-z]\d|[a-z]{1,2}\d[a-z\d]?[ \t]\d[a-z]{2})"
+_SEG_UNIT = re.compile(rf"(?i)(?:{_UNIT}|(?:p\.?[ \t]?o\.?[ \t]*)?box[ \t]*\d{{1,6}}){_END}\.?")
 _SEG_CODE = re.compile(rf"(?i)(?:(?P<region>[^\W\d_]{{2,3}})\.?[ \t]+)?{_CODE}(?![\w-])")
 _SEG_PLACE = re.compile(
     r"(?P<words>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3})"
@@ -394,7 +387,7 @@ def _place_ok(words: str, *, cased: bool) -> bool:
 
 
 def _region_ok(region: str | None, *, cased: bool) -> bool:
-    """"ON", "CO", "nsw" are regions; in cased text a lower-case "for" or "on" is prose."""
+    """ "ON", "CO", "nsw" are regions; in cased text a lower-case "for" or "on" is prose."""
     return region is None or region.isupper() or not cased or region.lower() not in STOP_WORDS
 
 
@@ -485,6 +478,7 @@ class StreetAddressRecognizer(RegexRecognizer):
         yield from super().spans(text)
         for match in INTERSECTION.finditer(text):
             a, b = match.group("a"), match.group("b")
+            # "the corner of the park and the library" is no address: both sides must be street names.
             if _side_ok(a) and _side_ok(b) and (_STREETISH.search(a) or _STREETISH.search(b)):
                 yield match.start(), match.end(), 0.6
         # A name-number street has no type word: try every word start, not only non-overlapping ones.
@@ -503,7 +497,7 @@ class StreetAddressRecognizer(RegexRecognizer):
                     break
                 start += word.end()
         value = text[start:end]
-        if score == 0.7 and value[:1].isdigit() or value[:1] == "#":
+        if (score == 0.7 and value[:1].isdigit()) or value[:1] == "#":
             match = NUMBER_NAME_TYPE.match(text, start)
             if match and match.group("v") == value:
                 kind = match.group("type").lower()

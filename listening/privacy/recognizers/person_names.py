@@ -60,9 +60,9 @@ class NameGazetteerRecognizer(LocalRecognizer):
                     break
                 if (
                     self._candidate(word, lexicon, unreliable)
-                    or run
+                    or (run
                     and self._initial(word)
-                    and j + 1 < len(tokens)
+                    and j + 1 < len(tokens))
                 ):
                     run.append(j)
                     j += 1

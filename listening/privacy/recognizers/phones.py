@@ -21,9 +21,10 @@ INTERNATIONAL_RE = re.compile(
 )
 # Digit groups such as "0490 75 40 81", "(08) 8747 6301", "467 3395": phone-like, only with context.
 GROUPED_RE = re.compile(
-    r"(?<![\w.,/:+-])(?:\(\d{1,4}\)\s?)?\d{2,5}(?:[ .-]\d{2,5}){1,4}" rf"{_EXT}(?![\w-]|[.,]\d)"
+    r"(?<![\w.,/:+-])(?:\(\d{1,4}\)\s?)?\d{2,5}(?:[ .-]\d{2,6}){1,4}" rf"{_EXT}(?!\w|-\d|[.,]\d)"
 )
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+_PHONE_SHAPED = re.compile(r"(?:\(\d{1,4}\)\s?)?\d{2,4}([ .-])\d{2,4}(?:\1\d{2,4}){1,3}")
 _SSN_LIKE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 
 
@@ -73,7 +74,8 @@ class GroupedPhoneRecognizer(RegexRecognizer):
     PATTERNS = ((INTERNATIONAL_RE, 0.6), (GROUPED_RE, 0.25))
     CONTEXT = (
         "phone", "call", "text", "cell", "mobile", "tel", "telephone", "fax", "number", "reach",
-        "contact", "office", "whatsapp", "home", "work", "dial", "ring",
+        "contact", "office", "whatsapp", "home", "work", "dial", "ring", "message", "messages", "sms",
+        "answering", "answer", "registered", "desk", "landline",
     )  # fmt: skip
 
     def check(self, text: str, start: int, end: int, score: float) -> tuple[int, int, float] | None:
@@ -83,4 +85,7 @@ class GroupedPhoneRecognizer(RegexRecognizer):
             return None
         if score < 0.5 and re.fullmatch(r"\d{3,5} \d{3,5}", value) and digits < 8:
             score = 0.2
+        elif score < 0.5 and _PHONE_SHAPED.fullmatch(value) and 8 <= digits <= 13:
+            # Three or more groups with one separator throughout ("699 956 915", "71-33-52-22").
+            score = 0.4
         return start, end, score

@@ -21,19 +21,13 @@ from spacy.tokens import Doc
 from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]{2,})*\.?")
-_HONORIFICS = frozenset(
-    "mr mrs ms miss mx dr prof sir dame mme mlle herr frau sr sra srta dott ing".split()
-)
-_PARTICLES = frozenset("van von de der den ten ter da di del della du la le bin ibn al el dos das".split())
+_HONORIFICS = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "mme", "mlle", "herr", "frau", "sr", "sra", "srta", "dott", "ing"])
+_PARTICLES = frozenset(["van", "von", "de", "der", "den", "ten", "ter", "da", "di", "del", "della", "du", "la", "le", "bin", "ibn", "al", "el", "dos", "das"])
 #: Words right after a capitalised run that make it a place, a street or an organisation.
 _NOT_PERSON_AFTER = frozenset(
-    """street st road rd avenue ave boulevard blvd drive dr lane ln way court ct place crescent park
-    square hall city county town village island lake river mountain bay beach valley heights centre
-    center library school college university hospital church station airport bridge inc ltd llc corp
-    corporation co company group bank foundation institute council committee department ministry
-    agency association club society services service partners gmbh plc sa ag""".split()
+    ["street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "dr", "lane", "ln", "way", "court", "ct", "place", "crescent", "park", "square", "hall", "city", "county", "town", "village", "island", "lake", "river", "mountain", "bay", "beach", "valley", "heights", "centre", "center", "library", "school", "college", "university", "hospital", "church", "station", "airport", "bridge", "inc", "ltd", "llc", "corp", "corporation", "co", "company", "group", "bank", "foundation", "institute", "council", "committee", "department", "ministry", "agency", "association", "club", "society", "services", "service", "partners", "gmbh", "plc", "sa", "ag"]
 )
-_PLACE_PREPOSITIONS = frozenset("in at from near to into across around via".split())
+_PLACE_PREPOSITIONS = frozenset(["in", "at", "from", "near", "to", "into", "across", "around", "via"])
 _VETO_LABELS = frozenset(
     {"GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE", "DATE"}
 )
@@ -106,7 +100,7 @@ class ProperNameRecognizer(LocalRecognizer):
             i = run[-1] + 1
         if lower_text:
             self._cued_lower(source, words, lexicon, found)
-        self._lists(source, words, found)
+        self._lists(source, words, lexicon, found)
         self._repeats(source, words, lexicon, found)
         return [(a, b, s) for (a, b), s in sorted(found.items())]
 
@@ -131,9 +125,7 @@ class ProperNameRecognizer(LocalRecognizer):
                 break
             if not _GAP.fullmatch(text[prev.end : words[j].start]):
                 break
-            if self._cap(words[j]):
-                run.append(j)
-            elif words[j].low in _PARTICLES and j + 1 < len(words) and self._cap(words[j + 1]):
+            if self._cap(words[j]) or (words[j].low in _PARTICLES and j + 1 < len(words) and self._cap(words[j + 1])):
                 run.append(j)
             else:
                 break
@@ -187,9 +179,7 @@ class ProperNameRecognizer(LocalRecognizer):
                 out.append(seg)
         return out
 
-    def _judge(
-        self, text: str, doc: Doc, words: list[_Word], seg: list[int], lexicon: NameLexicon
-    ) -> float:
+    def _judge(self, text: str, doc: Doc, words: list[_Word], seg: list[int], lexicon: NameLexicon) -> float:
         kinds = [self._kind(words[k], lexicon) for k in seg]
         core = [k for k, kind in zip(seg, kinds, strict=True) if kind in ("name", "unknown")]
         if not core:
@@ -271,7 +261,9 @@ class ProperNameRecognizer(LocalRecognizer):
                     end = nxt.end
             found.setdefault((word.start, end), 0.5)
 
-    def _lists(self, text: str, words: list[_Word], found: dict[tuple[int, int], float]) -> None:
+    def _lists(
+        self, text: str, words: list[_Word], lexicon: NameLexicon, found: dict[tuple[int, int], float]
+    ) -> None:
         """Capitalised items of a list ("A, B and C") are names when one of them is."""
         k = 0
         while k < len(words):
@@ -290,7 +282,10 @@ class ProperNameRecognizer(LocalRecognizer):
             if len({words[i].text[:1].isupper() for i in items}) > 1:
                 continue
             spans = [(words[i].start, self._end(words[i])) for i in items]
-            if not any(any(a <= s < b or s <= a < e for a, b in found) for s, e in spans):
+            seeded = any(lexicon.is_plain_name(words[i].low) for i in items) or any(
+                any(a <= s < b or s <= a < e for a, b in found) for s, e in spans
+            )
+            if not seeded:
                 continue
             for s, e in spans:
                 if not any(a <= s and e <= b for a, b in found):

@@ -1,0 +1,79 @@
+"""The `listening` command as a user runs it: exit codes, messages, no raw text in errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import DEMO_PROGRAM, ROOT
+
+
+def listening(
+    *args: str, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "listening.cli", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+def test_validate_reports_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DEMO_PROGRAM.read_text().replace("k: 10", "k: 2"))
+    result = listening("validate", str(DEMO_PROGRAM), str(bad))
+    assert result.returncode == 2
+    out = result.stdout.decode() + result.stderr.decode()
+    assert "ok" in out
+    assert "bad.yaml" in out
+    assert "privacy.k" in out
+    assert "Traceback" not in out
+
+
+def test_redact_streams_in_order_and_reports_bad_lines() -> None:
+    lines = [
+        json.dumps({"text": "Call Zebulon Quartermaine at 613-555-0187 about the bus", "n": 1}),
+        "not json at all, Zebulon Quartermaine",
+        json.dumps({"text": "Snow plows on King St were great", "n": 3}),
+        json.dumps({"n": 4}),
+    ]
+    result = listening("redact", stdin=("\n".join(lines) + "\n").encode())
+    assert result.returncode == 0, result.stderr.decode()
+    out = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(out) == 4
+    assert out[0]["n"] == 1
+    assert "Zebulon" not in out[0]["text"]
+    assert "bus" in out[0]["text"]
+    assert {e["type"] for e in out[0]["entities"]} >= {"PERSON", "PHONE_NUMBER"}
+    first = out[0]["entities"][0]
+    assert set(first) == {"type", "start", "end", "score", "recognizer"}
+    assert "error" in out[1]
+    assert out[2]["text"] == "Snow plows on King St were great"
+    assert "error" in out[3]
+    assert b"Zebulon" not in result.stderr
+
+
+def test_unknown_program_and_bad_week_are_clear_errors(tmp_path: Path) -> None:
+    env = {"LISTENING_HOME": str(tmp_path)}
+    missing = listening("trends", "-p", "no_such_program", env=env)
+    assert missing.returncode == 2
+    assert b"no program 'no_such_program'" in missing.stderr
+    bad_week = listening("aggregate-week", "-p", "city_services", "--week", "2026-53x", env=env)
+    assert bad_week.returncode == 2
+    assert b"not an ISO week" in bad_week.stderr
+    assert b"Traceback" not in bad_week.stderr + bad_week.stdout
+
+
+def test_trends_on_an_empty_database(tmp_path: Path) -> None:
+    env = {"LISTENING_HOME": str(tmp_path)}
+    assert listening("db", "upgrade", env=env).returncode == 0
+    result = listening("trends", "-p", "city_services", env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"weekly trends" in result.stdout
