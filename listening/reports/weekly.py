@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from listening.config import ProgramConfig
 from listening.periods import week_days
+from listening.reports.html import analyst_report, privacy_report
 from listening.schemas import TrendRow
 from listening.settings import get_settings
 from listening.store.models import Mention, Quarantine, RedactionLog, Release, Run, WeeklyTrend
@@ -110,7 +111,8 @@ def privacy_review(session: Session, program: ProgramConfig, iso_week: str) -> d
 def write_reports(
     session: Session, program: ProgramConfig, iso_week: str, out_dir: Path | None = None
 ) -> dict[str, Any]:
-    """Write trends.csv / trends.parquet (released cells only) and privacy_review.json for a week."""
+    """A week's outputs: trends.csv, trends.parquet and report.html (released cells only), and the
+    privacy review as JSON and HTML."""
     folder = (out_dir or get_settings().export_dir) / program.program / iso_week
     folder.mkdir(parents=True, exist_ok=True)
     frame = trend_frame(session, program.program, [iso_week], released_only=True)
@@ -118,4 +120,7 @@ def write_reports(
     frame.to_parquet(folder / "trends.parquet", index=False)
     review = privacy_review(session, program, iso_week)
     (folder / "privacy_review.json").write_text(json.dumps(review, indent=2, default=str) + "\n")
-    return {"iso_week": iso_week, "released_cells": len(frame), "files": 3}
+    (folder / "privacy_review.html").write_text(privacy_report(json.loads(json.dumps(review, default=str))))
+    history = trend_frame(session, program.program, released_only=True)
+    (folder / "report.html").write_text(analyst_report(program, iso_week, history))
+    return {"iso_week": iso_week, "released_cells": len(frame), "files": 5}

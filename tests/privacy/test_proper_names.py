@@ -98,8 +98,7 @@ def test_card_numbers_need_a_card_word_unless_luhn_valid() -> None:
 
 def test_phone_shaped_groups() -> None:
     rec = GroupedPhoneRecognizer()
-    assert {text for text in ("699 956 915", "71-33-52-22")} == {
-        t for t in ("699 956 915", "71-33-52-22") if any(s >= 0.4 for _, _, s in rec.spans(f"at {t}"))
-    }
+    for shaped in ("699 956 915", "71-33-52-22"):
+        assert any(s >= 0.4 for _, _, s in rec.spans(f"at {shaped}"))
     assert not any(s >= 0.4 for _, _, s in rec.spans("at 2024-11-24"))
     assert not any(s >= 0.4 for _, _, s in rec.spans("we have 450 0840 reasons"))

@@ -465,13 +465,12 @@ class StreetAddressRecognizer(RegexRecognizer):
 
     def spans(self, text: str) -> Iterable[tuple[int, int, float]]:
         """Street matches grown over a leading building number and the unit/city/postal lines after."""
-        for start, end, score in self._candidates(text):
+        for begin, end, score in self._candidates(text):
             if score < 0.55:
-                yield start, end, score
+                yield begin, end, score
                 continue
-            lead = _LEAD_NUMBER.search(text, 0, start)
-            if lead is not None and lead.end() == start:
-                start = lead.start()
+            lead = _LEAD_NUMBER.search(text, 0, begin)
+            start = lead.start() if lead is not None and lead.end() == begin else begin
             yield start, extend_address(text, end)[0], score
 
     def _candidates(self, text: str) -> Iterable[tuple[int, int, float]]:

@@ -12,7 +12,8 @@ from listening.privacy.recognizers.base import RegexRecognizer
 from listening.privacy.recognizers.canada import luhn_valid
 
 CARD_RE = re.compile(
-    r"(?<![\w.,/-])(?P<v>\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{5}|\d{12,19})(?![\w-]|[.,]\d)"
+    r"(?<![\w.,/-])(?P<v>\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{5}|\d{12,19})"
+    r"(?![\w-]|[.,]\d)"
 )
 _CARD_CONTEXT = re.compile(
     r"(?i)\b(?:card|cc|credit|debit|visa|master\s?card|amex|american\s+express|maestro|discover|"

@@ -58,11 +58,8 @@ class NameGazetteerRecognizer(LocalRecognizer):
                 word = text[tok.idx : tok.idx + len(tok.text)]
                 if tok.ent_type_ in _PLACE_LABELS and not unreliable:
                     break
-                if (
-                    self._candidate(word, lexicon, unreliable)
-                    or (run
-                    and self._initial(word)
-                    and j + 1 < len(tokens))
+                if self._candidate(word, lexicon, unreliable) or (
+                    run and self._initial(word) and j + 1 < len(tokens)
                 ):
                     run.append(j)
                     j += 1

@@ -21,11 +21,125 @@ from spacy.tokens import Doc
 from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]{2,})*\.?")
-_HONORIFICS = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "mme", "mlle", "herr", "frau", "sr", "sra", "srta", "dott", "ing"])
-_PARTICLES = frozenset(["van", "von", "de", "der", "den", "ten", "ter", "da", "di", "del", "della", "du", "la", "le", "bin", "ibn", "al", "el", "dos", "das"])
+_HONORIFICS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "mme",
+        "mlle",
+        "herr",
+        "frau",
+        "sr",
+        "sra",
+        "srta",
+        "dott",
+        "ing",
+    ]
+)
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "ten",
+        "ter",
+        "da",
+        "di",
+        "del",
+        "della",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "dos",
+        "das",
+    ]
+)
 #: Words right after a capitalised run that make it a place, a street or an organisation.
 _NOT_PERSON_AFTER = frozenset(
-    ["street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "dr", "lane", "ln", "way", "court", "ct", "place", "crescent", "park", "square", "hall", "city", "county", "town", "village", "island", "lake", "river", "mountain", "bay", "beach", "valley", "heights", "centre", "center", "library", "school", "college", "university", "hospital", "church", "station", "airport", "bridge", "inc", "ltd", "llc", "corp", "corporation", "co", "company", "group", "bank", "foundation", "institute", "council", "committee", "department", "ministry", "agency", "association", "club", "society", "services", "service", "partners", "gmbh", "plc", "sa", "ag"]
+    [
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "boulevard",
+        "blvd",
+        "drive",
+        "dr",
+        "lane",
+        "ln",
+        "way",
+        "court",
+        "ct",
+        "place",
+        "crescent",
+        "park",
+        "square",
+        "hall",
+        "city",
+        "county",
+        "town",
+        "village",
+        "island",
+        "lake",
+        "river",
+        "mountain",
+        "bay",
+        "beach",
+        "valley",
+        "heights",
+        "centre",
+        "center",
+        "library",
+        "school",
+        "college",
+        "university",
+        "hospital",
+        "church",
+        "station",
+        "airport",
+        "bridge",
+        "inc",
+        "ltd",
+        "llc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "group",
+        "bank",
+        "foundation",
+        "institute",
+        "council",
+        "committee",
+        "department",
+        "ministry",
+        "agency",
+        "association",
+        "club",
+        "society",
+        "services",
+        "service",
+        "partners",
+        "gmbh",
+        "plc",
+        "sa",
+        "ag",
+    ]
 )
 _PLACE_PREPOSITIONS = frozenset(["in", "at", "from", "near", "to", "into", "across", "around", "via"])
 _VETO_LABELS = frozenset(
@@ -125,7 +239,9 @@ class ProperNameRecognizer(LocalRecognizer):
                 break
             if not _GAP.fullmatch(text[prev.end : words[j].start]):
                 break
-            if self._cap(words[j]) or (words[j].low in _PARTICLES and j + 1 < len(words) and self._cap(words[j + 1])):
+            if self._cap(words[j]) or (
+                words[j].low in _PARTICLES and j + 1 < len(words) and self._cap(words[j + 1])
+            ):
                 run.append(j)
             else:
                 break
@@ -165,7 +281,8 @@ class ProperNameRecognizer(LocalRecognizer):
         if current:
             segments.append(current)
         out = []
-        for seg in segments:
+        for whole in segments:
+            seg = whole
             # Part of a longer capitalised name ("Port Alder City Hall", "King St"): not a person.
             inside = [k for k in run if k not in seg and (k > seg[0] or k != run[0])]
             near = [words[k] for k in inside if abs(k - seg[0]) <= len(seg)]
@@ -185,7 +302,8 @@ class ProperNameRecognizer(LocalRecognizer):
         if not core:
             return 0.0
         start, end = words[seg[0]].start, words[seg[-1]].end
-        tokens = doc.char_span(start, end, alignment_mode="expand") or []
+        span = doc.char_span(start, end, alignment_mode="expand")
+        tokens = list(span) if span is not None else []
         labels = {t.ent_type_ for t in tokens if t.ent_type_}
         if "PERSON" in labels:
             return 0.6
@@ -298,11 +416,13 @@ class ProperNameRecognizer(LocalRecognizer):
         known = set()
         for a, b in found:
             for word in words:
-                if a <= word.start and word.end <= b and len(word.low) >= 3:
-                    if word.low not in STOP_WORDS and (
-                        lexicon.is_name(word.low) or word.low not in lexicon.english
-                    ):
-                        known.add(word.low)
+                inside = a <= word.start and word.end <= b and len(word.low) >= 3
+                if (
+                    inside
+                    and word.low not in STOP_WORDS
+                    and (lexicon.is_name(word.low) or word.low not in lexicon.english)
+                ):
+                    known.add(word.low)
         if not known:
             return
         for word in words:
