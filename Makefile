@@ -10,7 +10,7 @@ export AIRFLOW__CORE__DAGS_FOLDER ?= $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow/airflow.db
 
-.PHONY: install run test test-fast lint bench bench-pii airflow-ui clean
+.PHONY: install run test test-fast lint bench bench-pii bench-pipeline airflow-ui clean
 
 install: $(STAMP)
 
@@ -34,7 +34,10 @@ test: install lint ## lint, type-check, then every test (PostgreSQL ones when LI
 test-fast: install
 	$(BIN)/pytest -m "not slow"
 
-bench: install bench-pii
+bench: install bench-pii bench-pipeline ## every benchmark; figures are ratios to anchors measured in the same run
+
+bench-pipeline: install
+	$(BIN)/python -m benchmarks.bench_pipeline
 
 bench-pii: install
 	$(BIN)/python -m benchmarks.bench_pii

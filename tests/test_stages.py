@@ -142,3 +142,19 @@ def test_purge_with_a_fixed_clock(program: ProgramConfig, day_files: Path, db_ur
         purges = session.scalars(select(Run).where(Run.stage == "purge")).all()
     assert len(purges) == 4
     assert purges[-1].details["log_rows_deleted"] >= 3
+
+
+def test_nightly_stage_needs_no_network(program: ProgramConfig, day_files: Path, tmp_path: Path) -> None:
+    """Invariant 6: with every socket refused, a whole shard is fetched, redacted and stored."""
+    from pytest_socket import disable_socket, enable_socket
+
+    from listening.store.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'offline.db'}"
+    upgrade(url)
+    disable_socket(allow_unix_socket=False)
+    try:
+        counts = _run(program, day_files, url)
+    finally:
+        enable_socket()
+    assert counts["stored"] == 3
