@@ -67,25 +67,37 @@ def _target_week(context: Any, zone: str) -> str:
     return iso_week(_period_end(context, zone).date() - dt.timedelta(days=1))
 
 
+def _every_period(cron: str, program: ProgramConfig) -> CronDataIntervalTimetable:
+    """A cron schedule whose data interval is the period since the previous run (not zero-length)."""
+    return CronDataIntervalTimetable(cron, timezone=program.schedules.timezone)
+
+
+def _dag_args(program: ProgramConfig, kind: str, doc: str) -> dict[str, Any]:
+    """What every DAG of a program shares: id, start, no catch-up, retries, tags, docs."""
+    zone = program.schedules.timezone
+    return {
+        "dag_id": dag_ids(program.program)[kind],
+        "start_date": pendulum.instance(START, tz=zone),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": DEFAULT_ARGS,
+        "tags": ["listening", program.program, kind],
+        "doc_md": f"### {program.title}: {doc}",
+    }
+
+
 def nightly_dag(program: ProgramConfig, path: Path) -> DAG:
     zone = program.schedules.timezone
-    ids = dag_ids(program.program)
+    doc = (
+        "nightly collection\n\nCollects the previous day from every source, redacts personal identifiers "
+        "in the same process, and stores redacted mentions, the redaction log and run counts. Tasks "
+        "return counts only."
+    )
 
     @dag(
-        dag_id=ids["nightly"],
-        schedule=CronDataIntervalTimetable(program.schedules.nightly, timezone=zone),
-        start_date=pendulum.instance(START, tz=zone),
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=["listening", program.program, "nightly"],
+        schedule=_every_period(program.schedules.nightly, program),
+        **_dag_args(program, "nightly", doc),
         params={"day": Param(None, type=["null", "string"], description="Day to collect (YYYY-MM-DD).")},
-        doc_md=(
-            f"### {program.title}: nightly collection\n\n"
-            "Collects the previous day from every source, redacts personal identifiers in the same "
-            "process, and stores redacted mentions, the redaction log and run counts. Tasks return "
-            "counts only."
-        ),
     )
     def nightly() -> None:
         @task
@@ -122,23 +134,16 @@ def nightly_dag(program: ProgramConfig, path: Path) -> DAG:
 
 def weekly_dag(program: ProgramConfig, path: Path) -> DAG:
     zone = program.schedules.timezone
-    ids = dag_ids(program.program)
+    doc = (
+        "weekly trends\n\nAggregates the previous ISO week into the trend table, applies disclosure "
+        "control (k distinct authors, complementary suppression, optional differential privacy), then "
+        "releases it when the program allows automatic release, destroying the week's author key."
+    )
 
     @dag(
-        dag_id=ids["weekly"],
-        schedule=CronDataIntervalTimetable(program.schedules.weekly, timezone=zone),
-        start_date=pendulum.instance(START, tz=zone),
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=["listening", program.program, "weekly"],
+        schedule=_every_period(program.schedules.weekly, program),
+        **_dag_args(program, "weekly", doc),
         params={"week": Param(None, type=["null", "string"], description="ISO week (YYYY-Www).")},
-        doc_md=(
-            f"### {program.title}: weekly trends\n\n"
-            "Aggregates the previous ISO week into the trend table, applies disclosure control "
-            "(k distinct authors, complementary suppression, optional differential privacy), then "
-            "releases it when the program allows automatic release, destroying the week's author key."
-        ),
     )
     def weekly() -> None:
         @task
@@ -170,22 +175,12 @@ def weekly_dag(program: ProgramConfig, path: Path) -> DAG:
 
 def retention_dag(program: ProgramConfig, path: Path) -> DAG:
     zone = program.schedules.timezone
-    ids = dag_ids(program.program)
-
-    @dag(
-        dag_id=ids["retention"],
-        schedule=CronDataIntervalTimetable(program.schedules.retention, timezone=zone),
-        start_date=pendulum.instance(START, tz=zone),
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=["listening", program.program, "retention"],
-        doc_md=(
-            f"### {program.title}: retention\n\n"
-            "Erases redacted text, redaction-log rows and quarantine rows older than the program's "
-            "retention windows, and records the purge in the run log."
-        ),
+    doc = (
+        "retention\n\nErases redacted text, redaction-log rows and quarantine rows older than the "
+        "program's retention windows, and records the purge in the run log."
     )
+
+    @dag(schedule=_every_period(program.schedules.retention, program), **_dag_args(program, "retention", doc))
     def retention() -> None:
         @task
         def purge() -> dict[str, int]:
