@@ -99,16 +99,24 @@ def _safe_url(url: str) -> str:
 
 @app.command("validate")
 def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline files.")] = None) -> None:
-    """Validate pipeline files (default: every file in the pipelines folder)."""
+    """Validate pipeline files (default: every file in the pipelines folder) and their governance."""
+    from listening.governance import check_program
+
     files = paths or sorted(get_settings().pipelines_dir.glob("*.yaml"))
     failed = False
     for path in files:
         try:
             program = load_program(path)
-            console.print(f"[green]ok[/green] {path}: {program.program} ({program.fingerprint})")
         except ProgramConfigError as exc:
             err.print(f"[red]invalid[/red] {exc}")
             failed = True
+            continue
+        problems = check_program(program, dt.datetime.now(dt.UTC).date())
+        if problems:
+            err.print(f"[red]refused[/red] {path}: " + "; ".join(problems))
+            failed = True
+        else:
+            console.print(f"[green]ok[/green] {path}: {program.program} ({program.fingerprint})")
     if failed:
         raise typer.Exit(code=2)
 

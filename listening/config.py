@@ -155,6 +155,13 @@ class ProgramConfig(_Model):
     governance: Governance
     schedules: Schedules = Field(default_factory=Schedules)
     languages: list[str] = Field(default_factory=lambda: ["en"])
+    queries: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Search terms for connectors that query a platform: topics, hashtags, place names. A query "
+            "that targets a person or an account is refused unless it is on the redaction allow-list."
+        ),
+    )
     sources: list[Source] = Field(min_length=1)
     topics: list[Topic] = Field(min_length=1)
     privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)

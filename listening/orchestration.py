@@ -103,10 +103,16 @@ def nightly_dag(program: ProgramConfig, path: Path) -> DAG:
         @task
         def plan_shards() -> list[dict[str, str]]:
             """Shard descriptors (source x slice) for the day."""
+            from airflow.sdk.exceptions import AirflowFailException
+
             from listening import stages
+            from listening.governance import ProgramRefused
 
             day = _target_day(get_current_context(), zone)
-            return stages.plan_shards(_program(str(path)), day)
+            try:
+                return stages.plan_shards(_program(str(path)), day)
+            except ProgramRefused as exc:
+                raise AirflowFailException(str(exc)) from None  # a governance refusal is not retried
 
         @task(max_active_tis_per_dagrun=2)
         def collect_redact_store(shard: dict[str, str]) -> dict[str, int]:

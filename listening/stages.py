@@ -45,8 +45,13 @@ def day_interval(program: ProgramConfig, day: dt.date) -> tuple[dt.datetime, dt.
     return start, start + dt.timedelta(days=1)
 
 
-def plan_shards(program: ProgramConfig, day: dt.date, data_dir: Path | None = None) -> list[dict[str, str]]:
-    """One shard per source and slice holding the day's records."""
+def plan_shards(
+    program: ProgramConfig, day: dt.date, data_dir: Path | None = None, *, today: dt.date | None = None
+) -> list[dict[str, str]]:
+    """One shard per source and slice holding the day's records; refused if the program may not collect."""
+    from listening.governance import ensure_may_collect
+
+    ensure_may_collect(program, today or dt.datetime.now(dt.UTC).date())
     data_dir = data_dir or get_settings().data_dir
     shards: list[dict[str, str]] = []
     for source in program.sources:

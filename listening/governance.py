@@ -1,0 +1,53 @@
+"""Invariant 4, listen to topics, not people: checks a program must pass before it collects anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from listening.config import ProgramConfig
+
+#: Entity types that make a query target a person.
+PERSONAL = frozenset({"PERSON", "SOCIAL_HANDLE", "PROFILE_URL", "EMAIL_ADDRESS", "PHONE_NUMBER"})
+
+
+class ProgramRefused(RuntimeError):
+    """The program may not collect: its review is overdue, or a query targets a person."""
+
+
+def query_problems(program: ProgramConfig) -> list[str]:
+    """Queries that name a person or an account, found with the same analyzer that redacts posts.
+
+    Allow-listed public accounts and names (the agency's own, say) are not problems. Messages name the
+    query's position, never its text: a refused query may itself be a personal identifier.
+    """
+    if not program.queries:
+        return []
+    from listening.privacy.redactor import get_redactor
+
+    redactor = get_redactor(program.privacy.redaction)
+    problems = []
+    for position, result in enumerate(redactor.redact_batch(program.queries), start=1):
+        found = sorted({e.type for e in result.entities if e.type in PERSONAL})
+        if found:
+            problems.append(
+                f"queries[{position}] targets a person ({', '.join(found)}); not on the allow-list"
+            )
+    return problems
+
+
+def check_program(program: ProgramConfig, today: dt.date) -> list[str]:
+    """Everything that stops a program from collecting today; empty when it may run."""
+    problems = []
+    if today > program.governance.review_date:
+        problems.append(
+            f"governance review was due on {program.governance.review_date}: "
+            "collection stops until the approver renews the program"
+        )
+    return problems + query_problems(program)
+
+
+def ensure_may_collect(program: ProgramConfig, today: dt.date) -> None:
+    """Raise `ProgramRefused` with every problem, or return."""
+    problems = check_program(program, today)
+    if problems:
+        raise ProgramRefused(f"{program.program}: " + "; ".join(problems))
