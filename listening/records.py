@@ -16,6 +16,7 @@ MAX_TEXT_CHARS = 10_000
 #: How far into the future a timestamp may lie (clock skew between platforms and us).
 FUTURE_TOLERANCE = dt.timedelta(hours=1)
 
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -60,6 +61,11 @@ class MentionIn(BaseModel):
     url: str | None = Field(default=None, max_length=2000)
     lang: str | None = Field(default=None, max_length=16, description="BCP 47 tag, e.g. en or en-CA.")
 
+    @property
+    def language(self) -> str | None:
+        """The primary language subtag (`en` for `en-CA`): all that is stored of `lang`."""
+        return self.lang.split("-")[0].lower() if self.lang else None
+
 
 @dataclass(frozen=True)
 class Rejected:
@@ -102,7 +108,9 @@ def validate_record(
         return Rejected(Reason.CONTROL_CHARACTERS, "text")
     if rec.created_at > now + FUTURE_TOLERANCE:
         return Rejected(Reason.FUTURE_TIMESTAMP, "created_at")
-    if rec.lang is not None and rec.lang.split("-")[0].lower() not in languages:
+    if rec.lang is not None and not _LANG.match(rec.lang):
+        return Rejected(Reason.INVALID_FIELD, "lang")
+    if rec.language is not None and rec.language not in languages:
         return Rejected(Reason.UNSUPPORTED_LANGUAGE, "lang")
     return rec
 

@@ -24,7 +24,7 @@ from listening.records import MentionIn, Reason, Rejected, validate_record
 from listening.settings import get_settings
 from listening.sources.base import RawRecord, Shard
 from listening.sources.files import FileDropSource
-from listening.store.db import session_scope
+from listening.store.db import reclaim_erased, session_scope
 from listening.store.models import Mention, MentionTopic, Quarantine, RedactionLog, Run, utcnow
 from listening.store.repository import existing_post_keys, insert_ignoring_conflicts, record_run
 
@@ -213,20 +213,21 @@ def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Co
     for (_pos, rec, post_key, week), red, flags in zip(accepted, redacted, residual, strict=True):
         secret = week_secrets[week]
         assert secret is not None
-        platform = rec.platform or program.source(unit.source).platform
+        # The configured platform is stored, never the record's own value: that is free text.
+        platform = program.source(unit.source).platform
         sentiment = score(red.text)
         rows.append(
             {
                 "program": program.program,
                 "post_key": post_key,
                 "source": unit.source,
-                "platform": platform[:40],
+                "platform": platform,
                 "created_hour": floor_hour(rec.created_at),
                 "day": rec.created_at.astimezone(zone).date(),
                 "iso_week": week,
-                "author_key": keys.keyed_hash(secret, f"{platform}:{rec.author_id}"),
+                "author_key": keys.keyed_hash(secret, f"{rec.platform or platform}:{rec.author_id}"),
                 "text_redacted": red.text,
-                "lang": rec.lang,
+                "lang": rec.language,
                 "sentiment_compound": sentiment.compound,
                 "sentiment_label": sentiment.label,
                 "entity_count": len(red.entities),
@@ -387,4 +388,5 @@ def purge(program: ProgramConfig, *, now: dt.datetime, run_id: str, url: str | N
                 "details": dict(counts),
             },
         )
+    reclaim_erased(url)
     return counts

@@ -59,3 +59,10 @@ def test_decode_json_line() -> None:
     assert decode_json_line(b"{nope") == Rejected(Reason.INVALID_JSON)
     assert decode_json_line(b'{"a": "\xff"}') == Rejected(Reason.INVALID_UTF8)
     assert decode_json_line(b"[" * 100_000) == Rejected(Reason.INVALID_JSON)
+
+
+def test_only_the_primary_language_subtag_is_kept() -> None:
+    rec = check({**GOOD, "lang": "en-x-k2z7r9"})
+    assert isinstance(rec, MentionIn)
+    assert rec.language == "en"
+    assert check({**GOOD, "lang": "english please"}) == Rejected(Reason.INVALID_FIELD, "lang")

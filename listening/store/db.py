@@ -18,6 +18,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Erased text is overwritten in the file, not just unlinked from the b-tree.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
@@ -64,3 +66,16 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 
     get_engine(url)  # creates the SQLite folder
     command.upgrade(alembic_config(url), revision)
+
+
+def reclaim_erased(url: str | None = None) -> None:
+    """Make erasure physical after a purge: old page images leave the WAL (SQLite), dead rows are
+    vacuumed (PostgreSQL)."""
+    engine = get_engine(url)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("mentions", "redaction_log", "quarantine"):
+                conn.exec_driver_sql(f"VACUUM {table}")

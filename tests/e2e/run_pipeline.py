@@ -7,7 +7,9 @@ the captured stdout/stderr, and Airflow reads a fresh AIRFLOW_HOME from the envi
     python run_pipeline.py collect --start 2026-10-05 --days 3 --result out.json
     python run_pipeline.py retention --now 2026-11-14T05:00:00+00:00 --result out.json
 
-Writes one JSON list of `{"dag", "logical_date", "state"}` per DAG run to `--result`.
+Writes to `--result` a JSON object: `runs`, one `{"dag", "logical_date", "state"}` per DAG run, and
+`written`, every path this process opened for writing (an audit hook sees Python-level opens anywhere,
+`tempfile` included, and SQLite connections), so the test can search exactly the files it wrote.
 """
 
 from __future__ import annotations
@@ -15,10 +17,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 PROGRAM = "city_services"
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+_written: set[str] = set()
+
+
+def _record_writes(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open":
+        path, mode, flags = args
+        writes = (
+            any(c in mode for c in "wax+") if isinstance(mode, str) else bool((flags or 0) & _WRITE_FLAGS)
+        )
+    elif event == "sqlite3.connect":
+        path, writes = args[0], True
+    else:
+        return
+    if writes and isinstance(path, str | bytes | os.PathLike):
+        _written.add(os.path.abspath(os.fsdecode(path)))
 
 
 def _run(dag: Any, logical_date: dt.datetime) -> dict[str, str]:
@@ -34,7 +54,9 @@ def collect(start: dt.date, days: int) -> list[dict[str, str]]:
     dags, ids = build_dags(), dag_ids(PROGRAM)
     covered = [start + dt.timedelta(days=i) for i in range(days)]
     runs = [
-        _run(dags[ids["nightly"]], dt.datetime.combine(d + dt.timedelta(days=1), dt.time(2, 30), tzinfo=dt.UTC))
+        _run(
+            dags[ids["nightly"]], dt.datetime.combine(d + dt.timedelta(days=1), dt.time(2, 30), tzinfo=dt.UTC)
+        )
         for d in covered
     ]
     for week in sorted({iso_week(d) for d in covered}):
@@ -57,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--now", type=dt.datetime.fromisoformat)
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
+    sys.addaudithook(_record_writes)
     runs = collect(args.start, args.days) if args.phase == "collect" else retention(args.now)
-    args.result.write_text(json.dumps(runs))
+    args.result.write_text(json.dumps({"runs": runs, "written": sorted(_written)}))
     return 0
 
 

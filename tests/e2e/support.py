@@ -147,29 +147,16 @@ def dump_tree(root: Path, *, exclude: Iterable[Path] = ()) -> dict[str, str]:
     return dumps
 
 
-# --- the system temp folder -----------------------------------------------------------------------------
+# --- files a process wrote ------------------------------------------------------------------------------
 
 
-def snapshot_files(root: Path, *, exclude: Iterable[Path] = ()) -> set[str]:
-    """Paths of the regular files under `root`, skipping `exclude` and what cannot be read."""
-    skipped = {str(p.resolve()) for p in exclude}
-    found: set[str] = set()
-    for folder, dirs, files in os.walk(root, onerror=lambda _err: None):
-        dirs[:] = [d for d in dirs if str(Path(folder, d).resolve()) not in skipped]
-        for name in files:
-            path = Path(folder, name)
-            if path.is_file() and not path.is_symlink():
-                found.add(str(path))
-    return found
-
-
-def read_new_files(paths: Iterable[str]) -> dict[str, str]:
-    """The readable new files (below the size cap) as text; a file gone again is skipped."""
+def read_files(paths: Iterable[str]) -> dict[str, str]:
+    """The readable regular files among `paths` (below the size cap) as text; missing ones are skipped."""
     dumps: dict[str, str] = {}
     for name in sorted(paths):
         path = Path(name)
         try:
-            if path.stat().st_size <= MAX_SCANNED_FILE:
+            if path.is_file() and path.stat().st_size <= MAX_SCANNED_FILE:
                 dumps[name] = dump_file(path)
         except OSError:
             continue

@@ -22,7 +22,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +44,8 @@ from tests.e2e.support import (
     dump_tree,
     find_canaries,
     postgres_server,
-    read_new_files,
+    read_files,
     search,
-    snapshot_files,
 )
 from tests.support import DEMO_PROGRAM, POSTGRES_ENV, ROOT
 
@@ -69,12 +67,12 @@ class PipelineRun:
     backend: str
     url: str
     root: Path
-    manifest: demo.GenerationManifest
+    manifest: demo.GenerationManifest = field(repr=False)
     runs: list[dict[str, str]] = field(default_factory=list)
-    output: dict[str, str] = field(default_factory=dict)
-    project_before_retention: dict[str, str] = field(default_factory=dict)
+    output: dict[str, str] = field(default_factory=dict, repr=False)
+    project_before_retention: dict[str, str] = field(default_factory=dict, repr=False)
     texts_before_retention: int = 0
-    new_system_temp_files: dict[str, str] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -144,7 +142,9 @@ def _drive(run: PipelineRun, name: str, *args: str) -> None:
     if proc.returncode != 0:
         tail = run.output[f"{name} stderr"][-3000:] or run.output[f"{name} stdout"][-3000:]
         pytest.fail(f"{name} phase exited with {proc.returncode}:\n{tail}")
-    run.runs += json.loads(result.read_text())
+    outcome = json.loads(result.read_text())
+    run.runs += outcome["runs"]
+    run.written |= set(outcome["written"])
 
 
 @pytest.fixture(scope="module")
@@ -184,11 +184,6 @@ def pipeline(
         shutil.copy(airflow_template, run.airflow_home / "airflow.db")
         db.upgrade(url)
 
-        system_temp = Path(tempfile.gettempdir())
-        # pytest's own folders (this run's input data among them) are not the pipeline's temp files.
-        harness = [tmp_path_factory.getbasetemp().parent, root]
-        before = snapshot_files(system_temp, exclude=harness)
-
         _drive(run, "collect", "collect", "--start", START.isoformat(), "--days", str(DAYS))
         run.project_before_retention = dump_database(url)
         with session_scope(url) as session:
@@ -196,8 +191,6 @@ def pipeline(
                 session.scalar(select(func.count()).where(Mention.text_redacted.is_not(None))) or 0
             )
         _drive(run, "retention", "retention", "--now", RETENTION_NOW.isoformat())
-
-        run.new_system_temp_files = read_new_files(snapshot_files(system_temp, exclude=harness) - before)
         yield run
     finally:
         db.get_engine(url).dispose()
@@ -350,13 +343,12 @@ def test_canaries_are_planted_and_the_search_finds_them(pipeline: PipelineRun, t
     input_hits = search(dump_tree(pipeline.data_dir), pipeline.needles)
     assert set().union(*input_hits.values()) == canaries
 
-    # The same snapshot-and-search finds a canary in a new file: upper case, and a phone as digits.
-    before = snapshot_files(tmp_path)
-    (tmp_path / "scratch.log").write_text("reach ZQ.CANARY7731@EXAMPLE.ORG or 6135550187\n")
-    new = read_new_files(snapshot_files(tmp_path) - before)
-    assert search(new, pipeline.needles) == {
-        str(tmp_path / "scratch.log"): {"zq.canary7731@example.org", "613-555-0187"}
-    }
+    # The same dump-and-search finds a canary in a new file: upper case, and a phone as digits.
+    scratch = tmp_path / "scratch.log"
+    scratch.write_text("reach ZQ.CANARY7731@EXAMPLE.ORG or 6135550187\n")
+    expected_hit = {str(scratch): {"zq.canary7731@example.org", "613-555-0187"}}
+    assert search(read_files([str(scratch)]), pipeline.needles) == expected_hit
+    assert search(dump_tree(tmp_path), pipeline.needles) == expected_hit
     assert find_canaries('{"v": "\\u0040canary_zq_7731"}', pipeline.needles) == {"@canary_zq_7731"}
 
     # The dumps hold real content: redacted text, XCom values, task output, released cells.
@@ -369,6 +361,8 @@ def test_canaries_are_planted_and_the_search_finds_them(pipeline: PipelineRun, t
     output = "\n".join(pipeline.output.values())
     assert "[DAG TEST] starting task_id=collect_redact_store" in output  # a stdlib logger's line
     assert "Returned value was" in output  # a task logger's line
+    assert str(pipeline.export_dir / PROGRAM / WEEK / "trends.parquet") in pipeline.written
+    assert str(pipeline.airflow_home / "airflow.db") in pipeline.written
     exports = dump_tree(pipeline.export_dir)
     assert "transit" in exports[str(pipeline.export_dir / PROGRAM / WEEK / "trends.parquet")]
 
@@ -390,7 +384,7 @@ def test_no_canary_in_airflows_metadata_database(pipeline: PipelineRun) -> None:
 
 
 def test_no_canary_in_the_process_output(pipeline: PipelineRun) -> None:
-    assert all(pipeline.output.values()) or any(pipeline.output.values())
+    assert sum(len(text) for text in pipeline.output.values()) > 10_000
     _assert_no_canary(pipeline.output, pipeline.needles, "stdout/stderr of the DAG runs")
 
 
@@ -406,10 +400,13 @@ def test_no_canary_in_the_exports(pipeline: PipelineRun) -> None:
 
 
 def test_no_canary_in_temporary_files(pipeline: PipelineRun) -> None:
-    _assert_no_canary(dump_tree(pipeline.tmpdir), pipeline.needles, "the run's TMPDIR")
-    _assert_no_canary(
-        pipeline.new_system_temp_files, pipeline.needles, f"new files in {tempfile.gettempdir()}"
-    )
+    # The runs' `tempfile.gettempdir()` is their own TMPDIR: everything left in it is theirs.
+    _assert_no_canary(dump_tree(pipeline.tmpdir), pipeline.needles, "the runs' temp folder (TMPDIR)")
+
+
+def test_no_canary_in_files_the_runs_opened_for_writing(pipeline: PipelineRun) -> None:
+    """Wherever they are: a hard-coded /tmp path or a cache in the home folder would show up here."""
+    _assert_no_canary(read_files(pipeline.written), pipeline.needles, "files the DAG runs wrote")
 
 
 def test_no_canary_in_any_file_the_run_wrote(pipeline: PipelineRun) -> None:
