@@ -9,16 +9,17 @@ from typing import Any
 import tldextract
 
 _lock = threading.Lock()
-_extractor: tldextract.TLDExtract | None = None
+_extractor: dict[str, tldextract.TLDExtract] = {}
 
 
 def offline_extractor() -> tldextract.TLDExtract:
     """A `TLDExtract` that reads only its bundled suffix snapshot and writes no cache."""
-    global _extractor
     with _lock:
-        if _extractor is None:
-            _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
-        return _extractor
+        if "offline" not in _extractor:
+            _extractor["offline"] = tldextract.TLDExtract(
+                suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
+            )
+        return _extractor["offline"]
 
 
 def _extract(url: str, *args: Any, **kwargs: Any) -> Any:

@@ -168,6 +168,12 @@ class Redactor:
         entities = []
         for group in groups:
             best = max(group, key=lambda r: (r.end - r.start, r.score))
+            # A street named after a person ("Victor Hugo u. 49") is an address, however long the name.
+            if {r.entity_type for r in group} == {"PERSON", "STREET_ADDRESS"}:
+                best = max(
+                    (r for r in group if r.entity_type == "STREET_ADDRESS"),
+                    key=lambda r: (r.end - r.start, r.score),
+                )
             entities.append(
                 Entity(
                     type=best.entity_type,

@@ -22,7 +22,8 @@ def test_redact_stream_good_and_bad_lines_in_order() -> None:
     counts = redact_stream(stdin, stdout, RedactionPolicy(), batch_size=2)
     out = [json.loads(line) for line in stdout.getvalue().splitlines()]
     assert len(out) == len(lines)
-    assert out[0]["id"] == 1 and out[0]["text"] == "call <SOCIAL_HANDLE> at <PHONE_NUMBER>"
+    assert out[0]["id"] == 1
+    assert out[0]["text"] == "call <SOCIAL_HANDLE> at <PHONE_NUMBER>"
     assert [e["type"] for e in out[0]["entities"]] == ["SOCIAL_HANDLE", "PHONE_NUMBER"]
     assert out[0]["entities"][0] == {
         "type": "SOCIAL_HANDLE", "start": 5, "end": 9, "score": out[0]["entities"][0]["score"],
