@@ -53,26 +53,47 @@ SOURCES = (
 )
 
 _TEXT_CANARIES: tuple[tuple[str, str], ...] = (
-    ("Zebulon Quartermaine", "name"), ("Philomena Vantongeren", "name"), ("ottoline brackenridge", "name"),
-    ("CASIMIR WYNDHAMSTOKE", "name"), ("@canary_zq_7731", "handle"), ("@quill.canary.bsky.social", "handle"),
-    ("@zq7731@mastodon.canary", "handle"), ("zq.canary7731@example.org", "email"),
-    ("philo.vantongeren.7731@example.net", "email"), ("613-555-0187", "phone"), ("(343) 555-0162", "phone"),
-    ("+1 613 555 0174", "phone"), ("7731 Wintergreen Crescent", "address"),
-    ("#1204-7731 Quillfeather Ave E", "address"), ("7731 brackenridge rd w apt 12", "address"),
-    ("046 454 286", "sin"), ("4532-281-947-AB", "health"), ("K2Z 7R9", "postal"),
+    ("Zebulon Quartermaine", "name"),
+    ("Philomena Vantongeren", "name"),
+    ("ottoline brackenridge", "name"),
+    ("CASIMIR WYNDHAMSTOKE", "name"),
+    ("@canary_zq_7731", "handle"),
+    ("@quill.canary.bsky.social", "handle"),
+    ("@zq7731@mastodon.canary", "handle"),
+    ("zq.canary7731@example.org", "email"),
+    ("philo.vantongeren.7731@example.net", "email"),
+    ("613-555-0187", "phone"),
+    ("(343) 555-0162", "phone"),
+    ("+1 613 555 0174", "phone"),
+    ("7731 Wintergreen Crescent", "address"),
+    ("#1204-7731 Quillfeather Ave E", "address"),
+    ("7731 brackenridge rd w apt 12", "address"),
+    ("046 454 286", "sin"),
+    ("4532-281-947-AB", "health"),
+    ("K2Z 7R9", "postal"),
     ("https://mastodon.canary/@zq7731", "url"),
     ("https://bsky.app/profile/quill-canary-7731.bsky.social", "url"),
 )
 _BSKY_CANARY_DID = "did:plc:zqcanaryseven7quillzzzzz"
 _FIELD_CANARIES: dict[str, dict[str, str]] = {
-    "mastodon": {"id": "116777310000773199", "author_id": "109773100007731999",
-                 "author_handle": "@zebq7731@mastodon.example",
-                 "url": "https://mastodon.example/@zebq7731/116777310000773199"},
-    "bluesky": {"id": f"at://{_BSKY_CANARY_DID}/app.bsky.feed.post/3lzqcanary7ab",
-                "author_id": _BSKY_CANARY_DID, "author_handle": "@zebq-canary-7731.bsky.social",
-                "url": "https://bsky.app/profile/zebq-canary-7731.bsky.social/post/3lzqcanary7ab"},
-    "forum": {"id": "t3_zqcan7731", "author_id": "u_zqcanary7731", "author_handle": "u/zebq_canary_7731",
-              "url": "https://forum.portalder.example/r/portalder/comments/zqcan7731/"},
+    "mastodon": {
+        "id": "116777310000773199",
+        "author_id": "109773100007731999",
+        "author_handle": "@zebq7731@mastodon.example",
+        "url": "https://mastodon.example/@zebq7731/116777310000773199",
+    },
+    "bluesky": {
+        "id": f"at://{_BSKY_CANARY_DID}/app.bsky.feed.post/3lzqcanary7ab",
+        "author_id": _BSKY_CANARY_DID,
+        "author_handle": "@zebq-canary-7731.bsky.social",
+        "url": "https://bsky.app/profile/zebq-canary-7731.bsky.social/post/3lzqcanary7ab",
+    },
+    "forum": {
+        "id": "t3_zqcan7731",
+        "author_id": "u_zqcanary7731",
+        "author_handle": "u/zebq_canary_7731",
+        "url": "https://forum.portalder.example/r/portalder/comments/zqcan7731/",
+    },
 }
 #: Values that must never reach storage; each appears in at least one valid record.
 CANARIES: tuple[str, ...] = tuple(v for v, _ in _TEXT_CANARIES) + tuple(
@@ -251,19 +272,63 @@ _INSTANCES, _AREA_CODES, _PHONE_FORMATS = _V["instance"], _V["area_code"], _V["p
 _STREET_SUFFIXES = _V["street_suffix"]
 #: Words of the topic phrases: Faker values containing one are drawn again, so PII never adds a topic.
 _AVOID = frozenset(_V["avoid"])
-_TONES = {"roads": (20, 30, 50), "parks": (50, 30, 20), "permits": (15, 40, 45), "safety": (15, 40, 45),
-          "snow": (25, 30, 45), "water": (20, 45, 35)}  # (positive, neutral, negative) per topic
+_TONES = {
+    "roads": (20, 30, 50),
+    "parks": (50, 30, 20),
+    "permits": (15, 40, 45),
+    "safety": (15, 40, 45),
+    "snow": (25, 30, 45),
+    "water": (20, 45, 35),
+}  # (positive, neutral, negative) per topic
 _BASE32 = "234567abcdefghijklmnopqrstuvwxyz"
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _MALFORMED_KINDS = {
-    "jsonl": {"invalid_json": 2, "invalid_utf8": 1, "not_an_object": 1, "missing_field": 2,
-              "invalid_field": 2, "empty_text": 1, "control_characters": 1, "future_timestamp": 1,
-              "unsupported_language": 3},
-    "csv": {"invalid_csv": 3, "invalid_field": 2, "empty_text": 1, "control_characters": 1,
-            "future_timestamp": 1, "unsupported_language": 3},
+    "jsonl": {
+        "invalid_json": 2,
+        "invalid_utf8": 1,
+        "not_an_object": 1,
+        "missing_field": 2,
+        "invalid_field": 2,
+        "empty_text": 1,
+        "control_characters": 1,
+        "future_timestamp": 1,
+        "unsupported_language": 3,
+    },
+    "csv": {
+        "invalid_csv": 3,
+        "invalid_field": 2,
+        "empty_text": 1,
+        "control_characters": 1,
+        "future_timestamp": 1,
+        "unsupported_language": 3,
+    },
 }
-_HOUR_WEIGHTS = (1, .6, .4, .3, .3, .5, 1.2, 2.5, 3.2, 3, 2.6, 2.6, 3, 2.8, 2.6, 2.6, 3, 3.4, 3.2, 3, 2.8,
-                 2.4, 2, 1.4)  # by local hour
+_HOUR_WEIGHTS = (
+    1,
+    0.6,
+    0.4,
+    0.3,
+    0.3,
+    0.5,
+    1.2,
+    2.5,
+    3.2,
+    3,
+    2.6,
+    2.6,
+    3,
+    2.8,
+    2.6,
+    2.6,
+    3,
+    3.4,
+    3.2,
+    3,
+    2.8,
+    2.4,
+    2,
+    1.4,
+)  # by local hour
 
 
 @dataclass
@@ -444,8 +509,13 @@ class _Generator:
             address = r.choices(forms, weights=(55, 20, 15, 10))[0]
             return address.lower() if r.random() < 0.2 else address
         user = self._user()
-        return r.choice((f"https://{r.choice(_INSTANCES)}/@{user}", f"https://forum.portalder.example/user/{user}",
-                         f"https://bsky.app/profile/{user.replace('_', '-')}.bsky.social"))
+        return r.choice(
+            (
+                f"https://{r.choice(_INSTANCES)}/@{user}",
+                f"https://forum.portalder.example/user/{user}",
+                f"https://bsky.app/profile/{user.replace('_', '-')}.bsky.social",
+            )
+        )
 
     def with_pii(self, text: str, kind: str, value: str) -> str:
         if kind == "handle" and self.rng.random() < 0.4:
@@ -478,8 +548,16 @@ class _Generator:
             self.forum_seq += r.randint(1, 40)
             slug = _encode(self.forum_seq, _BASE36)
             post, url = f"t3_{slug}", f"https://forum.portalder.example/r/portalder/comments/{slug}/"
-        return {"id": post, "platform": src.platform, "author_id": author.id, "author_handle": author.handle,
-                "text": text, "created_at": self._stamp(src, when), "url": url, "lang": "en"}
+        return {
+            "id": post,
+            "platform": src.platform,
+            "author_id": author.id,
+            "author_handle": author.handle,
+            "text": text,
+            "created_at": self._stamp(src, when),
+            "url": url,
+            "lang": "en",
+        }
 
     def normal(self, src: DemoSource, day: dt.date, week: int, cum: list[float]) -> _Row:
         topic, text = self._post(src, day, week)
@@ -652,8 +730,10 @@ def main(argv: list[str] | None = None) -> int:
     start = args.start or default_start()
     m = generate(args.out, start=start, days=args.days, seed=args.seed, canaries=not args.no_canaries)
     split = ", ".join(f"{name} {count}" for name, count in m.per_source.items())
-    print(f"demo data from {start}: {m.records} records in {len(m.files)} files ({split}); "
-          f"{m.malformed} malformed, {m.duplicates} duplicates, {len(m.canaries)} canaries")
+    print(
+        f"demo data from {start}: {m.records} records in {len(m.files)} files ({split}); "
+        f"{m.malformed} malformed, {m.duplicates} duplicates, {len(m.canaries)} canaries"
+    )
     return 0
 
 
