@@ -220,10 +220,7 @@ def trend_table(program: ProgramConfig, *, weeks: int, source: str, released_onl
     from listening.store.db import session_scope
 
     with session_scope() as session:
-        frame = trend_frame(session, program.program, released_only=released_only)
-    frame = frame[frame["source"] == source]
-    newest = sorted(frame["iso_week"].unique(), reverse=True)[:weeks]
-    frame = frame[frame["iso_week"].isin(newest)]
+        frame = trend_frame(session, program.program, weeks=weeks, released_only=released_only, source=source)
     labels = {t.id: t.label for t in program.topics} | {"all": "All topics"}
     table = Table(title=f"{program.title}: weekly trends ({source} sources)", show_lines=False)
     for name, justify in (

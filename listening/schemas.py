@@ -34,7 +34,9 @@ class TrendRow(BaseModel):
     negative_share: float | None = Field(ge=0, le=1)
     mean_compound: float | None = Field(ge=-1, le=1)
     wow_change: float | None = Field(description="Relative change in mentions from the previous week.")
-    spike: bool
+    spike: bool | None = Field(
+        description="Mentions well above the previous released weeks; null when suppressed."
+    )
     noisy: bool = Field(description="Counts carry differential-privacy noise.")
     status: str = Field(description="`released` in exports.")
 

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from listening.aggregate.queries import trend_rows
 from listening.config import ProgramConfig
 from listening.periods import week_days
 from listening.reports.html import analyst_report, privacy_report
@@ -21,19 +22,11 @@ TREND_COLUMNS = tuple(TrendRow.model_fields)
 
 
 def trend_frame(
-    session: Session, program: str, weeks: list[str] | None = None, released_only: bool = True
+    session: Session, program: str, *, weeks: int = 520, released_only: bool = True, source: str | None = None
 ) -> pd.DataFrame:
-    """Trend cells as a data frame, newest week first."""
-    stmt = select(WeeklyTrend).where(WeeklyTrend.program == program)
-    if weeks:
-        stmt = stmt.where(WeeklyTrend.iso_week.in_(weeks))
-    if released_only:
-        stmt = stmt.where(WeeklyTrend.status == "released")
-    rows = [{c: getattr(t, c) for c in TREND_COLUMNS} for t in session.scalars(stmt)]
-    frame = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
-    return frame.sort_values(["iso_week", "topic", "source"], ascending=[False, True, True]).reset_index(
-        drop=True
-    )
+    """The newest `weeks` weeks of trend cells (`trend_rows`) as a data frame, newest week first."""
+    rows = trend_rows(session, program, weeks=weeks, released_only=released_only, source=source)
+    return pd.DataFrame(rows, columns=list(TREND_COLUMNS))
 
 
 def score_bucket(score: float) -> str:
@@ -115,12 +108,12 @@ def write_reports(
     privacy review as JSON and HTML."""
     folder = (out_dir or get_settings().export_dir) / program.program / iso_week
     folder.mkdir(parents=True, exist_ok=True)
-    frame = trend_frame(session, program.program, [iso_week], released_only=True)
+    history = trend_frame(session, program.program, released_only=True)
+    frame = history[history["iso_week"] == iso_week]
     frame.to_csv(folder / "trends.csv", index=False)
     frame.to_parquet(folder / "trends.parquet", index=False)
     review = privacy_review(session, program, iso_week)
     (folder / "privacy_review.json").write_text(json.dumps(review, indent=2, default=str) + "\n")
     (folder / "privacy_review.html").write_text(privacy_report(json.loads(json.dumps(review, default=str))))
-    history = trend_frame(session, program.program, released_only=True)
     (folder / "report.html").write_text(analyst_report(program, iso_week, history))
     return {"iso_week": iso_week, "released_cells": len(frame), "files": 5}
