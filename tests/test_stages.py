@@ -158,3 +158,22 @@ def test_nightly_stage_needs_no_network(program: ProgramConfig, day_files: Path,
     finally:
         enable_socket()
     assert counts["stored"] == 3
+
+
+def test_release_waits_for_a_privacy_officer(program: ProgramConfig, day_files: Path, db_url: str) -> None:
+    manual = ProgramConfig.model_validate(
+        {**program.model_dump(), "privacy": {**program.privacy.model_dump(), "auto_release": False}}
+    )
+    _run(manual, day_files, db_url)
+    week = "2026-W41"
+    assert stages.aggregate(manual, week, url=db_url)["status"] == "pending"
+    assert stages.release(manual, week, approved_by="auto", url=db_url) == {
+        "iso_week": week,
+        "status": "awaiting_signoff",
+    }
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).where(Mention.author_key.is_not(None))) == 3
+    signed = stages.release(manual, week, approved_by="A. Officer, Privacy", url=db_url)
+    assert signed["status"] == "released"
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).where(Mention.author_key.is_not(None))) == 0
