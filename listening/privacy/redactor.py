@@ -12,7 +12,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from listening.config import RedactionPolicy
 from listening.privacy.engine import LANGUAGE, build_analyzer
-from listening.privacy.names import name_lexicon, truecase_for_ner
+from listening.privacy.names import NameLexicon, name_lexicon, truecase_for_ner
 from listening.privacy.recognizers import project_recognizers
 from listening.privacy.recognizers.profile_urls import account_of
 from listening.settings import get_settings
@@ -55,6 +55,51 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
     while len(words) > 1 and words[-1].group().islower():
         words.pop()
     return start + words[0].start(), start + words[-1].end()
+
+
+def _case_style(word: str) -> str | None:
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) < 2 or not all(c.isalpha() for c in word):
+        return None
+    if all(c.isupper() for c in letters):
+        return "upper"
+    if all(c.islower() for c in letters):
+        return "lower"
+    return None
+
+
+def _widen_name(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[int, int]:
+    """Grow an all-capitals or lower-case name over a neighbouring word of the same case that is itself a
+    surname or an unknown word ("<PERSON> WYNDHAMSTOKE" -> the whole name)."""
+    words = re.findall(r"\S+", text[start:end])
+    styles = {_case_style(w) for w in words}
+    if len(styles) != 1 or None in styles:
+        return start, end
+    style = styles.pop()
+
+    def fits(word: str) -> bool:
+        low = word.lower()
+        return (
+            _case_style(word) == style
+            and (lexicon.is_unknown(low) or (low in lexicon.last and not lexicon.is_english(low)))
+            and (style == "lower" or len(low) >= 3)
+        )
+
+    for _ in range(2):
+        if len(words) >= 4:
+            break
+        after = re.match(r" (\w+)(?=$|[\s.,!?;:)])", text[end:])
+        if after and fits(after.group(1)):
+            end += after.end()
+            words.append(after.group(1))
+            continue
+        before = re.search(r"(?:^|(?<=[\s(\"“]))(\w+) $", text[:start])
+        if before and fits(before.group(1)):
+            start = before.start(1)
+            words.insert(0, before.group(1))
+            continue
+        break
+    return start, end
 
 
 class Redactor:
@@ -127,6 +172,7 @@ class Redactor:
         for r in results:
             if r.entity_type == "PERSON":
                 r.start, r.end = _trim_name(text, r.start, r.end)
+                r.start, r.end = _widen_name(text, r.start, r.end, self._lexicon)
             if r.score < self.policy.threshold(r.entity_type) or r.end <= r.start:
                 continue
             value = text[r.start : r.end].strip()
