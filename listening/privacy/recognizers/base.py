@@ -9,6 +9,25 @@ from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerRe
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 
+def make_result(
+    entity: str, start: int, end: int, score: float, *, recognizer: str, identifier: str, how: str
+) -> RecognizerResult:
+    """A Presidio result that names the recognizer (the redaction log records it) and how it matched."""
+    return RecognizerResult(
+        entity_type=entity,
+        start=start,
+        end=end,
+        score=score,
+        analysis_explanation=AnalysisExplanation(
+            recognizer=recognizer, original_score=score, textual_explanation=how
+        ),
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: identifier,
+        },
+    )
+
+
 class RegexRecognizer(LocalRecognizer):
     """Finds `PATTERNS` (regex, base score); a named group `v` narrows the span; `check` refines."""
 
@@ -54,20 +73,9 @@ class RegexRecognizer(LocalRecognizer):
             if (start, end) in seen:
                 continue
             seen.add((start, end))
-            explanation = AnalysisExplanation(
-                recognizer=self.label, original_score=score, textual_explanation="pattern"
-            )
             results.append(
-                RecognizerResult(
-                    entity_type=self.ENTITY,
-                    start=start,
-                    end=end,
-                    score=score,
-                    analysis_explanation=explanation,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.label,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
+                make_result(
+                    self.ENTITY, start, end, score, recognizer=self.label, identifier=self.id, how="pattern"
                 )
             )
         return results

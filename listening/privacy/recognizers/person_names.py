@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
+from listening.privacy.recognizers.base import make_result
 
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
@@ -107,16 +108,6 @@ class NameGazetteerRecognizer(LocalRecognizer):
         return 0.0
 
     def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=self.ENTITY,
-            start=start,
-            end=end,
-            score=score,
-            analysis_explanation=AnalysisExplanation(
-                recognizer=self.label, original_score=score, textual_explanation="gazetteer"
-            ),
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.label,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
+        return make_result(
+            self.ENTITY, start, end, score, recognizer=self.label, identifier=self.id, how="gazetteer"
         )

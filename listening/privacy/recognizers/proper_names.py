@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
+from listening.privacy.recognizers.base import make_result
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]{2,})*\.?")
 _HONORIFICS = frozenset(
@@ -430,16 +431,6 @@ class ProperNameRecognizer(LocalRecognizer):
                 found[(word.start, self._end(word))] = 0.45
 
     def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=self.ENTITY,
-            start=start,
-            end=end,
-            score=score,
-            analysis_explanation=AnalysisExplanation(
-                recognizer=self.label, original_score=score, textual_explanation="proper name"
-            ),
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.label,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
+        return make_result(
+            self.ENTITY, start, end, score, recognizer=self.label, identifier=self.id, how="proper name"
         )
