@@ -30,6 +30,11 @@ from listening.store.repository import existing_post_keys, insert_ignoring_confl
 
 log = logging.getLogger(__name__)
 
+
+class StageError(RuntimeError):
+    """A stage failed; the message holds no record content."""
+
+
 COUNT_FIELDS = ("read", "stored", "duplicates", "quarantined", "entities_redacted", "residual_flags")
 
 
@@ -112,21 +117,26 @@ def collect_redact_store(
     counts: Counter[str] = Counter(dict.fromkeys(COUNT_FIELDS, 0))
     started = utcnow()
 
-    for chunk in _batches(source.read(unit.slice), settings.redaction_batch_size):
-        batch = _Batch()
-        for raw in chunk:
-            outcome = (
-                raw.payload
-                if isinstance(raw.payload, Rejected)
-                else validate_record(raw.payload, now=now, languages=program.languages)
-            )
-            if isinstance(outcome, Rejected):
-                batch.rejected.append((raw.position, outcome))
-            else:
-                batch.records.append((raw.position, outcome))
-        with session_scope(url) as session:
-            _store_batch(session, ctx, batch, counts)
-        counts["read"] += len(chunk)
+    try:
+        for chunk in _batches(source.read(unit.slice), settings.redaction_batch_size):
+            batch = _Batch()
+            for raw in chunk:
+                outcome = (
+                    raw.payload
+                    if isinstance(raw.payload, Rejected)
+                    else validate_record(raw.payload, now=now, languages=program.languages)
+                )
+                if isinstance(outcome, Rejected):
+                    batch.rejected.append((raw.position, outcome))
+                else:
+                    batch.records.append((raw.position, outcome))
+            with session_scope(url) as session:
+                _store_batch(session, ctx, batch, counts)
+            counts["read"] += len(chunk)
+    except Exception as exc:
+        # Raw text is in memory here: an error message (a database error's parameters, say) could carry
+        # it into the task log. Only the error's type and the shard go out; the batch was rolled back.
+        raise StageError(f"{label}: {type(exc).__name__} after {counts['read']} records") from None
 
     summary = {name: int(counts[name]) for name in COUNT_FIELDS}
     if summary["read"] != summary["stored"] + summary["duplicates"] + summary["quarantined"]:

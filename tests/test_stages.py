@@ -177,3 +177,27 @@ def test_release_waits_for_a_privacy_officer(program: ProgramConfig, day_files: 
     assert signed["status"] == "released"
     with session_scope(db_url) as session:
         assert session.scalar(select(func.count()).where(Mention.author_key.is_not(None))) == 0
+
+
+def test_an_unexpected_failure_carries_no_record_content(
+    program: ProgramConfig, day_files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from listening.privacy import redactor as redactor_module
+    from listening.store.db import upgrade
+
+    def explode(self: object, texts: list[str]) -> list[object]:
+        raise ValueError(f"cannot redact {texts[0]!r}")
+
+    url = f"sqlite:///{tmp_path / 'fail.db'}"
+    upgrade(url)
+    (shard,) = stages.plan_shards(program, DAY, day_files)
+    monkeypatch.setattr(redactor_module.Redactor, "redact_batch", explode)
+    with pytest.raises(stages.StageError) as info:
+        stages.collect_redact_store(program, shard, run_id="r", url=url, data_dir=day_files, now=NOW)
+    message = str(info.value)
+    assert message.startswith("city_services/mastodon/2026-10-05.jsonl: ValueError")
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
+    assert all(canary not in message for canary in CANARIES)
+    with session_scope(url) as session:
+        assert session.scalar(select(func.count()).select_from(Mention)) == 0
