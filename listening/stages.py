@@ -218,7 +218,7 @@ def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Co
         accepted.append((pos, rec, post_key, week))
 
     redacted = redactor.redact_batch([rec.text for _, rec, _, _ in accepted])
-    residual = ctx.residual_scan([r.text for r in redacted])
+    residual = ctx.residual_scan([r.text for r in redacted], program.privacy.redaction.allow_list)
     rows: list[dict[str, Any]] = []
     for (_pos, rec, post_key, week), red, flags in zip(accepted, redacted, residual, strict=True):
         secret = week_secrets[week]

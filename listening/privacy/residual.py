@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 _PATTERNS = (
     # Email addresses.
@@ -24,10 +24,14 @@ def _digits(value: str) -> int:
     return sum(ch.isdigit() for ch in value)
 
 
-def residual_count(text: str) -> int:
-    """How many things in one redacted text still look like an email, phone, handle or ID number."""
+def residual_count(text: str, allowed: Collection[str] = ()) -> int:
+    """How many things in one redacted text still look like an email, phone, handle or ID number.
+
+    `allowed` holds lower-cased allow-list values (public accounts the policy keeps on purpose).
+    """
     scrubbed = _PLACEHOLDER.sub(" ", text)
     taken: list[tuple[int, int]] = []
+    flagged = 0
     for index, pattern in enumerate(_PATTERNS):
         for match in pattern.finditer(scrubbed):
             start, end = match.span()
@@ -36,9 +40,12 @@ def residual_count(text: str) -> int:
             if any(start < b and a < end for a, b in taken):
                 continue
             taken.append((start, end))
-    return len(taken)
+            flagged += match.group().lower() not in allowed
+    return flagged
 
 
-def residual_scan(texts: Sequence[str]) -> list[int]:
-    """Per redacted text, the number of things that still look like an email, phone, handle or ID."""
-    return [residual_count(t) for t in texts]
+def residual_scan(texts: Sequence[str], allow_list: Collection[str] = ()) -> list[int]:
+    """Per redacted text, the number of things that still look like an email, phone, handle or ID,
+    not counting the policy's allow-listed public accounts."""
+    allowed = {value.strip().lower() for value in allow_list}
+    return [residual_count(t, allowed) for t in texts]

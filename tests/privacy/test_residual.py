@@ -26,3 +26,14 @@ def test_residual_ignores_placeholders_and_masks() -> None:
 def test_residual_on_redactor_output(redactor) -> None:  # type: ignore[no-untyped-def]
     out = redactor.redact_batch(["@jane_doe call 416-555-0199 or jane@example.com"])
     assert residual_scan([r.text for r in out]) == [0]
+
+
+def test_allow_listed_public_accounts_are_not_flagged() -> None:
+    texts = [
+        "@PortAlderCity the bus is late",
+        "@PortAlderCity ask @someone_else",
+        "@portaldercity.bsky.social hi",
+    ]
+    allow = ["@PortAlderCity", "@portaldercity.bsky.social"]
+    assert residual_scan(texts) == [1, 2, 1]
+    assert residual_scan(texts, allow) == [0, 1, 0]
