@@ -1,8 +1,10 @@
 """PII redaction benchmark: the project's redactor against plain Presidio, side by side.
 
 Run as `python -m benchmarks.bench_pii [--limit N]`. Reads the public evaluation set by path
-(`../shared/eval/synth_dataset_v2.json` from the repository root) and a social-media set generated here,
-deterministically. Speed is reported as a ratio to plain Presidio measured in the same run.
+(`../shared/eval/synth_dataset_v2.json` from the repository root), a social-media set generated here,
+deterministically, and the project's demo posts (`listening.demo.generate`, no canaries) under the demo
+program's allow-list, scored for keep-phrase survival and the planted identifiers. Speed is reported as
+a ratio to plain Presidio measured in the same run.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -25,6 +28,7 @@ SCORED_TYPES = (
     "PERSON", "STREET_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE",
     "US_SSN", "IP_ADDRESS", "US_DRIVER_LICENSE",
 )  # fmt: skip
+DEMO_TYPES = ("PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "STREET_ADDRESS", "PROFILE_URL")
 SOCIAL_TYPES = ("SOCIAL_HANDLE", "PROFILE_URL", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
 KEEP_WORDS = (
     "bus", "pothole", "snow", "library", "recycling", "permit", "water main", "on the bus", "plow",
@@ -194,6 +198,99 @@ def generate_social(n: int, seed: int = 20261) -> list[Doc]:
     return docs
 
 
+# ---- the project's demo posts ------------------------------------------------------------------
+
+DEMO_START = "2026-10-05"
+DEMO_ALLOW_LIST = ("@PortAlderCity", "@PortAlderTransit", "@portaldercity.bsky.social", "Port Alder")
+#: Planted identifiers the demo generator writes ({v} in its `pii.*` templates), by gold type.
+_DEMO_PII = {
+    "name": "PERSON", "phone": "PHONE_NUMBER", "email": "EMAIL_ADDRESS", "address": "STREET_ADDRESS",
+    "url": "PROFILE_URL",
+}  # fmt: skip
+
+
+def _demo_keep_phrases() -> list[str]:
+    """Street names without a number, neighbourhoods, hashtags and topic phrases of the demo vocabulary."""
+    import yaml
+
+    from listening import demo
+
+    phrases = {*demo._V["street"], *demo._V["street2"], *demo._V["hood"], *demo._V["avoid"]}
+    phrases |= {"#PortAlder", *(f"#{t}" for t in demo._TOPICS), *demo._V["weekday"]}
+    program = yaml.safe_load((REPO_ROOT / "pipelines" / "city_services.yaml").read_text(encoding="utf-8"))
+    for topic in program["topics"]:
+        phrases.update(topic["phrases"])
+    return sorted(phrases - {"the east end"}, key=len, reverse=True)
+
+
+def _demo_texts(start: str, days: int) -> list[str]:
+    import csv
+    import datetime as dt
+    import io
+    import tempfile
+
+    from listening import demo
+
+    texts: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = demo.generate(Path(tmp), start=dt.date.fromisoformat(start), days=days, canaries=False)
+        for path in sorted(manifest.files):
+            raw = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".csv":
+                rows = csv.DictReader(io.StringIO(raw, newline=""))
+                texts += [str(row.get("text") or "") for row in rows]
+                continue
+            for line in raw.splitlines():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and isinstance(record.get("text"), str):
+                    texts.append(record["text"])
+    return [t for t in texts if t.strip()]
+
+
+def _demo_gold(text: str) -> list[Span]:
+    """Planted identifiers found through the generator's templates (the value between fixed words)."""
+    from listening import demo
+
+    gold: list[Span] = []
+    for kind, templates in demo._PII_TEMPLATES.items():
+        if kind not in _DEMO_PII:
+            continue
+        for template in templates:
+            head, _, tail = template.partition("{v}")
+            value = r"[A-Za-z][\w'-]* [\w'-]+" if kind == "name" else r"\S+(?: \S+){0,5}?"
+            pattern = re.escape(head) + f"({value})" + re.escape(tail)
+            end = r"(?= #PortAlder|$)" if not tail.strip() or tail.strip() in ".!" else ""
+            for m in re.finditer(pattern + end, text):
+                span = (m.start(1), m.end(1))
+                if not any(a < span[1] and span[0] < b for a, b, _ in gold):
+                    gold.append((*span, _DEMO_PII[kind]))
+    return gold
+
+
+def load_demo(start: str = DEMO_START, days: int = 3) -> list[Doc]:
+    """The demo generator's posts (no canaries): keep phrases and the planted identifiers."""
+    phrases = _demo_keep_phrases()
+    keep_re = re.compile("|".join(rf"(?<![\w#@]){re.escape(p)}(?!\w)" for p in phrases), re.IGNORECASE)
+    docs = []
+    for text in _demo_texts(start, days):
+        gold = _demo_gold(text)
+        keep = [
+            m.span()
+            for m in keep_re.finditer(text)
+            if not any(a <= m.start() < b for a, b, _ in gold) and not _numbered(text, m.start())
+        ]
+        docs.append(Doc(text=text, gold=gold, keep=keep))
+    return docs
+
+
+def _numbered(text: str, start: int) -> bool:
+    """A street with a house number before it is an address, not a keep phrase."""
+    return re.search(r"\d\w*[ -]+$", text[max(0, start - 12) : start]) is not None
+
+
 # ---- scoring --------------------------------------------------------------------------------------
 
 
@@ -251,11 +348,11 @@ class Score:
 Predict = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 
 
-def project_system(batch_size: int) -> Predict:
+def project_system(batch_size: int, allow_list: Sequence[str] = ()) -> Predict:
     from listening.config import RedactionPolicy
     from listening.privacy.redactor import Redactor
 
-    redactor = Redactor(RedactionPolicy(), model=MODEL)
+    redactor = Redactor(RedactionPolicy(allow_list=list(allow_list)), model=MODEL)
 
     def predict(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         out = []
@@ -344,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--social", type=int, default=1000, help="how many social-media posts to generate")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=20261)
+    parser.add_argument("--demo-days", type=int, default=3, help="days of demo posts (0: skip that set)")
     args = parser.parse_args(argv)
 
     synth = load_synth(args.limit)
@@ -356,6 +454,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     ):
         results = {s: run(predict, docs) for s, predict in systems.items()}
         print(report(name, types, results, keep))
+        print()
+    if args.demo_days:
+        demo = load_demo(days=args.demo_days)
+        if args.limit:
+            demo = demo[: args.limit]
+        # The demo program's policy allow-list; plain Presidio has no such list.
+        demo_systems = {
+            "presidio": systems["presidio"],
+            "listening": project_system(args.batch_size, DEMO_ALLOW_LIST),
+        }
+        results = {s: run(predict, demo) for s, predict in demo_systems.items()}
+        n_keep = results["listening"][0].keep_total
+        name = f"demo posts ({len(demo)} posts from {args.demo_days} days, {n_keep} keep phrases)"
+        print(report(name, DEMO_TYPES, results, True))
         print()
 
 

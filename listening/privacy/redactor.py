@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc
 
 from listening.config import RedactionPolicy
 from listening.privacy.engine import LANGUAGE, build_analyzer
 from listening.privacy.names import NameLexicon, name_lexicon, truecase_for_ner
 from listening.privacy.recognizers import project_recognizers
 from listening.privacy.recognizers.profile_urls import account_of
+from listening.privacy.vetoes import WEEKDAYS, compact, not_a_person, trim_tag
 from listening.settings import get_settings
 
 
@@ -115,6 +117,8 @@ class Redactor:
         allowed = [a.strip() for a in policy.allow_list if a.strip()]
         self._allowed_values = {a.lower() for a in allowed}
         self._allowed_accounts = {a.lstrip("@").lower() for a in allowed}
+        # "Port Alder" also allows "#PortAlder", "PortAlder" and "portalder".
+        self._allowed_compact = {compact(a) for a in allowed if len(compact(a)) >= 4}
         self._allow_re = (
             re.compile(
                 "|".join(rf"(?<!\w){re.escape(a)}(?!\w)" for a in sorted(allowed, key=len, reverse=True)),
@@ -160,11 +164,13 @@ class Redactor:
                     score_threshold=self._floor,
                     nlp_artifacts=nlp_artifacts,
                 )
-                entities = self._merge(text, self._keep(text, results))
+                entities = self._merge(text, self._keep(text, results, nlp_artifacts.tokens))
                 out.append(Redacted(text=self._replace(text, entities), entities=entities))
         return out
 
-    def _keep(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    def _keep(
+        self, text: str, results: list[RecognizerResult], doc: Doc | None = None
+    ) -> list[RecognizerResult]:
         allowed_spans = (
             [m.span() for m in self._allow_re.finditer(text)] if self._allow_re is not None else []
         )
@@ -173,10 +179,19 @@ class Redactor:
             if r.entity_type == "PERSON":
                 r.start, r.end = _trim_name(text, r.start, r.end)
                 r.start, r.end = _widen_name(text, r.start, r.end, self._lexicon)
+                r.start, r.end = trim_tag(text, r.start, r.end)
             if r.score < self.policy.threshold(r.entity_type) or r.end <= r.start:
+                continue
+            if (
+                r.entity_type == "PERSON"
+                and not self._in_address(text, r, results)
+                and not_a_person(text, r.start, r.end, doc, self._lexicon)
+            ):
                 continue
             value = text[r.start : r.end].strip()
             if value.lower() in self._allowed_values:
+                continue
+            if self._allowed_compact and self._compact_allowed(text, r.start, r.end):
                 continue
             if allowed_spans and self._only_allowed(text, r.start, r.end, allowed_spans):
                 continue
@@ -186,6 +201,27 @@ class Redactor:
                     continue
             kept.append(r)
         return kept
+
+    @staticmethod
+    def _in_address(text: str, r: RecognizerResult, results: list[RecognizerResult]) -> bool:
+        """Touching a detected address, or a number right after it: part of an address, no veto."""
+        if text[r.start : r.end].strip().lower() in WEEKDAYS:
+            return False  # "Sunday 9am": a weekday is never part of an address
+        if re.match(r"[ \t,]*\d", text[r.end :]) or any(ch.isdigit() for ch in text[r.start : r.end]):
+            return True
+        return any(
+            o.entity_type == "STREET_ADDRESS" and o.start <= r.end + 3 and r.start <= o.end + 3
+            for o in results
+        )
+
+    def _compact_allowed(self, text: str, start: int, end: int) -> bool:
+        """The detection is, or lies inside, a hashtag or word that is an allowed name run together."""
+        a, b = start, end
+        while a > 0 and (text[a - 1].isalnum() or text[a - 1] in "#_"):
+            a -= 1
+        while b < len(text) and (text[b].isalnum() or text[b] == "_"):
+            b += 1
+        return compact(text[a:b]) in self._allowed_compact
 
     @staticmethod
     def _only_allowed(text: str, start: int, end: int, allowed: list[tuple[int, int]]) -> bool:

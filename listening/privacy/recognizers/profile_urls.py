@@ -22,6 +22,11 @@ _PLATFORM_RE = re.compile(
 _AT_PATH_RE = re.compile(
     rf"(?i)(?<![\w.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{{2,24}}/(?:web/)?(?P<path>@{_SEGMENT}){_TAIL}"
 )
+# Any host with a member path: forums (Discourse "/u/name", "/user/name"), "/members/name", "/profile/name".
+_USER_PATH_RE = re.compile(
+    rf"(?i)(?<![\w.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{{2,24}}/(?:[^\s/?#]+/)?"
+    rf"(?:u|user|users|member|members|profile|profiles|people)/(?P<path>{_SEGMENT}){_TAIL}"
+)
 
 #: First path segments on social platforms that are site pages, not accounts.
 SITE_PAGES = frozenset(
@@ -78,7 +83,7 @@ SITE_PAGES = frozenset(
 
 def account_of(url: str) -> str | None:
     """The account name a profile URL points at (lower case, no `@`), if any."""
-    for pattern in (_PLATFORM_RE, _AT_PATH_RE):
+    for pattern in (_PLATFORM_RE, _AT_PATH_RE, _USER_PATH_RE):
         match = pattern.match(url)
         if match:
             segment = match.group("path").rsplit("/", 1)[-1]
@@ -87,13 +92,17 @@ def account_of(url: str) -> str | None:
 
 
 class ProfileUrlRecognizer(RegexRecognizer):
-    """A profile or post URL on a social platform, or any `host/@user` URL."""
+    """A profile or post URL on a social platform, any `host/@user` URL or a forum's member page."""
 
     ENTITY = "PROFILE_URL"
-    PATTERNS = ((_PLATFORM_RE, 0.85), (_AT_PATH_RE, 0.8))
+    PATTERNS = ((_PLATFORM_RE, 0.85), (_AT_PATH_RE, 0.8), (_USER_PATH_RE, 0.75))
 
     def check(self, text: str, start: int, end: int, score: float) -> tuple[int, int, float] | None:
-        match = _PLATFORM_RE.match(text, start) or _AT_PATH_RE.match(text, start)
+        match = (
+            _PLATFORM_RE.match(text, start)
+            or _AT_PATH_RE.match(text, start)
+            or _USER_PATH_RE.match(text, start)
+        )
         if match is None:
             return None
         first = match.group("path").split("/", 1)[0].lower()
