@@ -63,19 +63,20 @@ class NameLexicon:
         )
 
 
-#: Civic topic words the project's analysts need; never treated as a name, whatever the lexicon says.
-def _wordset(words: str) -> frozenset[str]:
+def wordset(words: str) -> frozenset[str]:
+    """A frozen set of the space-separated words of a literal list."""
     return frozenset(words.split())
 
 
-TOPIC_WORDS = _wordset(
+#: Civic topic words the project's analysts need; never treated as a name, whatever the lexicon says.
+TOPIC_WORDS = wordset(
     "bus buses pothole potholes snow plow plows library recycling permit permits water main garbage park "
     "parks playground sidewalk streetlight transit green bin rink boil crosswalk route fare detour council "
     "hall parking streetcar compost trash litter sewer drain flooding pool trail splash pad lrt subway "
     "ward mayor councillor councilor city town"
 )
 #: Common social-media slang and spellings out of the English lexicon (lower-case runs of them are no name).
-SLANG = _wordset(
+SLANG = wordset(
     "lol lmao lmfao rofl omg omfg wtf wth smh tbh tbf idk idc imo imho irl ikr nvm btw fyi afaik ty thx tho "
     "thru pls plz ppl bc cuz coz gonna wanna gotta kinda sorta dunno lemme gimme ain yall y'all ya yeah yep "
     "yup nope nah meh ugh hmm hmmm ooh ahh aww yay woo woohoo haha hahaha hehe lolol bruh bro fam sis "

@@ -14,27 +14,22 @@ import unicodedata
 
 from spacy.tokens import Doc
 
-from listening.privacy.names import NAME_CUE, SLANG, TOPIC_WORDS, NameLexicon, case_unreliable
-
-
-def _set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
+from listening.privacy.names import NAME_CUE, SLANG, TOPIC_WORDS, NameLexicon, case_unreliable, wordset
 
 #: Street-type words and their abbreviations (a name ending in, or followed by, one is a street).
-STREET_TYPES = _set(
+STREET_TYPES = wordset(
     "st street ave av avenue dr drive rd road blvd boulevard cres crescent ln lane way ct court pl "
     "place terrace terr tce pkwy parkway hwy highway cir circle sq trail trl row line sideroad "
     "concession close mews gate gardens grove expressway expy freeway fwy alley"
 )
 #: Words that end a place name ("Cedar Hill", "Old Harbour", "Lake View").
-PLACE_NOUNS = _set(
+PLACE_NOUNS = wordset(
     "hill hills heights park harbour harbor bay view vale valley ridge point creek falls beach island "
     "village square station glen grove meadow meadows woods wood end gardens green commons landing "
     "crossing junction mills springs lake river mount mountain port town ville field fields brook"
 )
 #: Words that start a place name ("New York", "Port Alder", "Fort McMurray").
-PLACE_PREFIXES = _set(
+PLACE_PREFIXES = wordset(
     "new port fort mount mt lake north south east west upper lower old grand san santa los las saint "
     "st ste sainte glen"
 )
@@ -44,12 +39,14 @@ PLACE_ENDINGS = (
     "side", "land", "mouth", "port", "bridge", "hill", "hills", "ridge", "crest", "park", "bay", "shore",
     "harbour", "harbor", "glen", "mead", "moor", "heath", "creek", "lake", "mount", "borough", "burgh",
 )  # fmt: skip
-WEEKDAYS = _set("monday tuesday wednesday thursday friday saturday sunday")
-MONTHS = _set("january february march april may june july august september october november december")
+WEEKDAYS = wordset("monday tuesday wednesday thursday friday saturday sunday")
+MONTHS = wordset("january february march april may june july august september october november december")
 #: Prepositions that put a lone capitalised word in a place ("in Eastview", "near Northgate").
-LOCATIVE = _set("in at near around across through via into inside outside within along past towards toward")
+LOCATIVE = wordset(
+    "in at near around across through via into inside outside within along past towards toward"
+)
 #: Words before a month that make it a date ("in May", "since June", "next April").
-_DATE_BEFORE = _set("in on of since until till by last next this early late mid during from")
+_DATE_BEFORE = wordset("in on of since until till by last next this early late mid during from")
 _CUE = re.compile(
     r"(?i)(?:\bname\s*(?:is|was|'s|:|\?)?|\bcall(?:s|ed)?\s+me|\bnamed|\bcalled|\bdear|\bsigned|"
     r"\bi\s+am|\bi'm|\bask\s+for|\bspeak\s+to|\bthis\s+is|\b(?:mr|mrs|ms|mx|dr|prof|sir|dame)\.?)[ \t]*$"
@@ -58,7 +55,7 @@ _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 #: A house number, then at most two capitalised words ("12 North", "4 Rue"), right before a street name.
 _NUMBER_BEFORE = re.compile(r"\d[\w/-]*,?[ \t]+(?:[A-Z][^\W\d_]*\.?[ \t]+){0,2}$")
 #: Compass points after a street name ("King St W", "Queen Street East").
-DIRECTIONS = _set("n s e w ne nw se sw north south east west")
+DIRECTIONS = wordset("n s e w ne nw se sw north south east west")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
