@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
-from listening.privacy.recognizers.base import make_result
+from listening.privacy.names import NameLexicon, case_unreliable
+from listening.privacy.recognizers.base import LexiconNameRecognizer
 
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
-class NameGazetteerRecognizer(LocalRecognizer):
+class NameGazetteerRecognizer(LexiconNameRecognizer):
     """Runs of first/last names (with middle initials); a lone surname needs a context word."""
 
-    ENTITY = "PERSON"
     CONTEXT = (
         "name", "named", "called", "mr", "mrs", "ms", "dr", "kid", "son", "daughter", "wife",
         "husband", "friend", "neighbour", "neighbor", "founder", "by", "with", "dear", "hi", "thanks",
     )  # fmt: skip
 
-    def __init__(self) -> None:
-        self.label: str = "NameGazetteerRecognizer"
-        super().__init__(
-            supported_entities=[self.ENTITY],
-            supported_language="en",
-            name=self.label,
-            context=list(self.CONTEXT),
-        )
-
-    def load(self) -> None:
-        """The lexicon is built from the NLP engine on first use."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        """Presidio entry point; needs the spaCy tokens."""
-        if self.ENTITY not in entities or nlp_artifacts is None or nlp_artifacts.tokens is None:
-            return []
-        doc = nlp_artifacts.tokens
-        engine = nlp_artifacts.nlp_engine
-        nlp = engine.get_nlp("en") if engine is not None and hasattr(engine, "get_nlp") else None
-        if nlp is None:
-            return []
-        return [self._result(a, b, s) for a, b, s in self.find(text, doc, name_lexicon(nlp))]
+    HOW = "gazetteer"
 
     def find(self, text: str, doc: object, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
         """(start, end, score) of name runs over the tokens of `doc`."""
@@ -106,8 +79,3 @@ class NameGazetteerRecognizer(LocalRecognizer):
         if len(names) == 1 and plain[0]:
             return 0.5 if firsts[0] else 0.3
         return 0.0
-
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return make_result(
-            self.ENTITY, start, end, score, recognizer=self.label, identifier=self.id, how="gazetteer"
-        )

@@ -13,13 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from listening.privacy.names import NameLexicon, case_unreliable, name_lexicon
-from listening.privacy.recognizers.base import make_result
+from listening.privacy.names import NameLexicon, case_unreliable
+from listening.privacy.recognizers.base import LexiconNameRecognizer
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]{2,})*\.?")
 _HONORIFICS = frozenset(
@@ -165,34 +163,10 @@ class _Word:
         return self.text.lower().rstrip(".")
 
 
-class ProperNameRecognizer(LocalRecognizer):
+class ProperNameRecognizer(LexiconNameRecognizer):
     """Capitalised runs, cued words, lists and repeated mentions that look like personal names."""
 
-    ENTITY = "PERSON"
-
-    def __init__(self) -> None:
-        self.label: str = "ProperNameRecognizer"
-        super().__init__(
-            supported_entities=[self.ENTITY], supported_language="en", name=self.label, context=[]
-        )
-
-    def load(self) -> None:
-        """The lexicon is built from the NLP engine on first use."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        """Presidio entry point; needs the spaCy doc (tags and entity labels)."""
-        if self.ENTITY not in entities or nlp_artifacts is None or nlp_artifacts.tokens is None:
-            return []
-        engine = nlp_artifacts.nlp_engine
-        nlp = engine.get_nlp("en") if engine is not None and hasattr(engine, "get_nlp") else None
-        if nlp is None:
-            return []
-        found = self.find(text, nlp_artifacts.tokens, name_lexicon(nlp))
-        return [self._result(a, b, s) for a, b, s in found]
-
-    # ---- finding -----------------------------------------------------------------------------
+    HOW = "proper name"
 
     def find(self, text: str, doc: Doc, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
         """(start, end, score) of names in `text`; `doc` is spaCy's parse of a same-length copy."""
@@ -429,8 +403,3 @@ class ProperNameRecognizer(LocalRecognizer):
         for word in words:
             if word.low in known and not any(a <= word.start < b for a, b in found):
                 found[(word.start, self._end(word))] = 0.45
-
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return make_result(
-            self.ENTITY, start, end, score, recognizer=self.label, identifier=self.id, how="proper name"
-        )
