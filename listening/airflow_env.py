@@ -11,6 +11,22 @@ from pathlib import Path
 from listening.settings import PROJECT_ROOT, get_settings
 
 
+def airflow_users() -> str:
+    """Logins for Airflow's simple auth manager: `admin`, and every program's privacy officers with the
+    `user` role (enough to answer Required Actions; the sign-off task accepts only its program's)."""
+    from listening.config import ProgramConfigError, load_programs
+
+    users = {"admin": "admin"}
+    try:
+        programs = load_programs(get_settings().pipelines_dir)
+    except ProgramConfigError:
+        programs = []  # the DAG processor reports the broken file; logins need not fail with it
+    for _, program in programs:
+        for officer in program.governance.privacy_officers:
+            users.setdefault(officer.id, "user")
+    return ",".join(f"{name}:{role}" for name, role in users.items())
+
+
 def airflow_env(home: Path | None = None) -> dict[str, str]:
     """Environment for Airflow: a project-local AIRFLOW_HOME with a SQLite metadata database."""
     airflow_home = (home or get_settings().home) / "airflow"
@@ -26,6 +42,8 @@ def airflow_env(home: Path | None = None) -> dict[str, str]:
         "AIRFLOW__TRACES__OTEL_ON": "False",
         "AIRFLOW__METRICS__OTEL_ON": "False",
         "AIRFLOW__CORE__MAX_MAP_LENGTH": "4096",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": airflow_users(),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
     }
 
 

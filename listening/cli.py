@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import uuid
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, Literal
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from listening.config import ProgramConfig, ProgramConfigError, load_program, load_programs
@@ -19,8 +21,12 @@ from listening.settings import get_settings
 app = typer.Typer(help="Privacy-preserving social listening.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The project database.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo program: data and a full run through Airflow.", no_args_is_help=True)
+release_app = typer.Typer(
+    help="Sign off a weekly release (the same decision as Airflow's Required Actions).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(release_app, name="release")
 
 
 def make_console(file: IO[str] | None = None) -> Console:
@@ -60,6 +66,27 @@ def _parse_day(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise _fail(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def print_json(value: Any) -> None:
+    """A summary as JSON on standard output: what scripts read."""
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def progress(total: int, description: str) -> Any:
+    """A progress bar on standard error (standard output stays clean for JSON)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    return bar, bar.add_task(description, total=total)
 
 
 def _run_id(stage: str) -> str:
@@ -138,12 +165,14 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
     config = resolve_program(program)
     target = _parse_day(day)
     run_id = _run_id("run-day")
-    counts = [
-        stages.collect_redact_store(config, shard, run_id=run_id)
-        for shard in stages.plan_shards(config, target)
-    ]
-    total = stages.summarise_day(config, target, counts, run_id=run_id)
-    console.print(total)
+    shards = stages.plan_shards(config, target)
+    counts = []
+    bar, task = progress(len(shards), f"{config.program} {target}: shards")
+    with bar:
+        for shard in shards:
+            counts.append(stages.collect_redact_store(config, shard, run_id=run_id))
+            bar.advance(task)
+    print_json(stages.summarise_day(config, target, counts, run_id=run_id))
 
 
 @app.command("aggregate-week")
@@ -151,24 +180,53 @@ def aggregate_week(program: ProgramOpt, week: Annotated[str, typer.Option(help="
     """Compute one ISO week's trend cells as a pending release."""
     from listening import stages
 
-    console.print(stages.aggregate(resolve_program(program), _check_week(week)))
+    config = resolve_program(program)
+    with err.status(f"aggregating {config.program} {week}"):
+        summary = stages.aggregate(config, _check_week(week))
+    print_json(summary)
 
 
-@app.command("release")
-def release(
-    program: ProgramOpt,
-    week: Annotated[str, typer.Option(help="YYYY-Www")],
-    approved_by: Annotated[str, typer.Option(help="The privacy officer signing off.")],
-) -> None:
-    """Sign off and release a week: publishes its cells and destroys the week's author key."""
+def _decide(program: str, week: str, decision: str, user: str, note: str) -> None:
     from listening import stages
+    from listening.aggregate.errors import ReleaseRefused
 
-    if approved_by.strip().lower() == "auto":
-        raise _fail("a sign-off needs the privacy officer's name, not 'auto'")
-    summary = stages.release(resolve_program(program), _check_week(week), approved_by=approved_by)
-    console.print(summary)
-    if summary.get("status") == "refused":
-        raise typer.Exit(code=1)
+    config = resolve_program(program)
+    iso_week = _check_week(week)
+    try:
+        summary = stages.decide(config, iso_week, decision=decision, user_id=user, note=note, channel="cli")
+    except ReleaseRefused as exc:
+        raise _fail(f"refused: {exc}") from None
+    with err.status("writing the week's reports"):
+        summary["reports"] = stages.reports(config, iso_week)["folder"]
+    print_json(summary)
+
+
+WeekOpt = Annotated[str, typer.Option("--week", "-w", help="ISO week, YYYY-Www.")]
+UserOpt = Annotated[
+    str, typer.Option("--by", help="Your privacy-officer id, as named in the pipeline file's governance.")
+]
+
+
+@release_app.command("approve")
+def release_approve(
+    program: ProgramOpt,
+    week: WeekOpt,
+    by: UserOpt,
+    note: Annotated[str, typer.Option(help="What you checked (recorded with the decision).")] = "",
+) -> None:
+    """Approve a pending week: publish its cells and exports, destroy the week's author key."""
+    _decide(program, week, "approve", by, note)
+
+
+@release_app.command("reject")
+def release_reject(
+    program: ProgramOpt,
+    week: WeekOpt,
+    by: UserOpt,
+    note: Annotated[str, typer.Option(help="Why the week is not released (required).")],
+) -> None:
+    """Reject a pending week: it stays unpublished, with your reason recorded."""
+    _decide(program, week, "reject", by, note)
 
 
 def _check_week(week: str) -> str:
@@ -186,43 +244,85 @@ def purge(program: ProgramOpt) -> None:
     """Erase text, log and quarantine rows past their retention windows now."""
     from listening import stages
 
-    console.print(
-        stages.purge(resolve_program(program), now=dt.datetime.now(dt.UTC), run_id=_run_id("purge"))
-    )
+    print_json(stages.purge(resolve_program(program), now=dt.datetime.now(dt.UTC), run_id=_run_id("purge")))
 
 
 @app.command("report")
-def report(program: ProgramOpt, week: Annotated[str, typer.Option(help="YYYY-Www")]) -> None:
-    """Write a week's analyst exports and privacy review to the export folder."""
+def report(program: ProgramOpt, week: WeekOpt) -> None:
+    """Write a week's privacy review and, once released, its analyst report and exports."""
     from listening import stages
+    from listening.reports.weekly import NotAggregated
 
     config = resolve_program(program)
-    console.print(stages.reports(config, _check_week(week)))
-    console.print(f"written to {get_settings().export_dir / config.program / week}")
+    iso_week = _check_week(week)
+    try:
+        with err.status(f"writing reports for {config.program} {iso_week}"):
+            summary = stages.reports(config, iso_week)
+    except NotAggregated:
+        raise _fail(
+            f"{config.program} {iso_week} was never aggregated: run `listening aggregate-week` first"
+        ) from None
+    print_json(summary)
+
+
+Format = Literal["table", "csv", "json"]
 
 
 @app.command("trends")
-def trends(
+def trends(  # noqa: PLR0917 - typer passes options positionally
     program: ProgramOpt,
-    weeks: Annotated[int, typer.Option(help="How many of the newest weeks.")] = 4,
-    source: Annotated[str, typer.Option(help="A source name, or `all`.")] = "all",
+    weeks: Annotated[int, typer.Option(help="How many of the newest weeks (1 or more).")] = 4,
+    topic: Annotated[str | None, typer.Option(help="One topic id (or `all`, `none`).")] = None,
+    source: Annotated[str, typer.Option(help="A source name, or `all` for every source together.")] = "all",
+    output: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = "table",
     pending: Annotated[bool, typer.Option(help="Include cells not yet released.")] = False,
 ) -> None:
-    """Print the weekly trend table."""
-    console.print(
-        trend_table(resolve_program(program), weeks=weeks, source=source, released_only=not pending)
-    )
+    """Print the weekly trend table (released cells), with 95% intervals and changes in csv and json."""
+    config = resolve_program(program)
+    if weeks < 1:
+        raise _fail(f"--weeks must be 1 or more, not {weeks}")
+    topics = {t.id for t in config.topics} | {"all", "none"}
+    if topic is not None and topic not in topics:
+        raise _fail(f"unknown topic {topic!r}; topics of {config.program}: {', '.join(sorted(topics))}")
+    sources = {s.name for s in config.sources} | {"all"}
+    if source not in sources:
+        raise _fail(f"unknown source {source!r}; sources of {config.program}: {', '.join(sorted(sources))}")
+    frame = trend_export(config, weeks=weeks, topic=topic, source=source, released_only=not pending)
+    if output == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif output == "json":
+        print_json(json.loads(frame.to_json(orient="records", date_format="iso")))
+    else:
+        console.print(trend_table(config, frame, source=source))
 
 
-def trend_table(program: ProgramConfig, *, weeks: int, source: str, released_only: bool) -> Table:
-    """A rich table of the newest weeks' cells for one source (or all sources)."""
-    from listening.reports.weekly import trend_frame
+def trend_export(
+    program: ProgramConfig,
+    *,
+    weeks: int,
+    topic: str | None = None,
+    source: str = "all",
+    released_only: bool = True,
+) -> pd.DataFrame:
+    """Export rows (the columns of trends.csv) of the newest weeks."""
+    from listening.reports.weekly import export_frame
     from listening.store.db import session_scope
 
     with session_scope() as session:
-        frame = trend_frame(session, program.program, weeks=weeks, released_only=released_only, source=source)
-    labels = {t.id: t.label for t in program.topics} | {"all": "All topics"}
-    table = Table(title=f"{program.title}: weekly trends ({source} sources)", show_lines=False)
+        return export_frame(
+            session, program, weeks=weeks, released_only=released_only, topic=topic, source=source
+        )
+
+
+def trend_table(program: ProgramConfig, frame: pd.DataFrame, *, source: str) -> Table:
+    """A rich table of export rows: suppressed cells read as suppressed, significant changes marked."""
+    from listening.reports.formatting import number, percent, signed, signed_percent
+
+    table = Table(
+        title=f"{program.title}: weekly trends ({program.source_label(source)})",
+        caption="● significant: the two weeks' 95% intervals do not overlap",
+        show_lines=False,
+    )
     for name, justify in (
         ("week", "left"),
         ("topic", "left"),
@@ -232,40 +332,31 @@ def trend_table(program: ProgramConfig, *, weeks: int, source: str, released_onl
         ("neu", "right"),
         ("neg", "right"),
         ("mean", "right"),
-        ("wow", "right"),
+        ("change", "right"),
         ("", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for row in frame.sort_values(["iso_week", "topic"], ascending=[False, True]).to_dict("records"):
-        table.add_row(*_trend_cells(row, labels))
+    for row in frame.to_dict("records"):
+        topic = escape(str(row["topic_label"]))
+        if row["suppressed"]:
+            table.add_row(row["iso_week"], topic, "[dim]suppressed[/dim]", "", "", "", "", "", "", "")
+            continue
+        change = signed_percent(row["wow_change"])
+        if row["wow_significant"] is True:
+            change += " ●"
+        table.add_row(
+            row["iso_week"],
+            topic,
+            number(row["mentions"]),
+            number(row["distinct_authors"]),
+            percent(row["positive_share"]),
+            percent(row["neutral_share"]),
+            percent(row["negative_share"]),
+            signed(row["mean_compound"]),
+            change,
+            f"[bold red]spike[/bold red] z {signed(row['spike_z'], 1)}" if row["spike"] is True else "",
+        )
     return table
-
-
-def _missing(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def _pct(value: Any) -> str:
-    return "" if _missing(value) else f"{value:.0%}"
-
-
-def _trend_cells(row: dict[str, Any], labels: dict[str, str]) -> list[str]:
-    topic = labels.get(row["topic"], row["topic"])
-    if row["suppressed"]:
-        return [row["iso_week"], topic, "·", "·", "", "", "", "", "", f"suppressed ({row['suppression']})"]
-    wow = row["wow_change"]
-    return [
-        row["iso_week"],
-        topic,
-        str(int(row["mentions"])),
-        str(int(row["distinct_authors"])),
-        _pct(row["positive_share"]),
-        _pct(row["neutral_share"]),
-        _pct(row["negative_share"]),
-        f"{row['mean_compound']:+.2f}",
-        "" if _missing(wow) else f"{wow:+.0%}",
-        "[bold red]spike[/bold red]" if row["spike"] else "",
-    ]
 
 
 @app.command("redact")

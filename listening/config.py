@@ -12,6 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 PROGRAM_ID = r"^[a-z][a-z0-9_]{1,62}$"
+#: Ids the trend table uses for its own rows: every topic or source (`all`), no topic (`none`).
+RESERVED_IDS = frozenset({"all", "none"})
 
 #: Entity types redacted unless a program says otherwise: the personal identifiers.
 DEFAULT_REDACTED_ENTITIES: tuple[str, ...] = (
@@ -40,12 +42,32 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class PrivacyOfficer(_Model):
+    """A person who may sign off weekly releases: their Airflow user id and the name shown."""
+
+    id: str = Field(
+        min_length=1, max_length=120, description="The Airflow user id (the login) that may respond."
+    )
+    name: str = Field(min_length=1, max_length=120, description="The name recorded with a decision.")
+
+
 class Governance(_Model):
     """Why the program exists and who answers for it."""
 
     purpose: str = Field(min_length=10, description="What the agency listens for, and why.")
     approver: str = Field(min_length=2, description="The role or office that approved the program.")
     review_date: dt.date = Field(description="When the program must be reviewed again.")
+    privacy_officers: list[PrivacyOfficer] = Field(
+        default_factory=list,
+        description=(
+            "Who may approve or reject a weekly release (in Airflow's Required Actions or with "
+            "`listening release`). Needed unless `privacy.auto_release` is set."
+        ),
+    )
+
+    def officer(self, user_id: str) -> PrivacyOfficer | None:
+        """The named privacy officer with this Airflow user id, if any."""
+        return next((o for o in self.privacy_officers if o.id == user_id), None)
 
 
 class Schedules(_Model):
@@ -77,6 +99,9 @@ class FileSource(_Model):
     )
     format: Literal["jsonl", "csv"] = "jsonl"
     platform: str = Field(default="file", description="Platform recorded when a record names none.")
+    label: str | None = Field(
+        default=None, max_length=80, description="The name analysts see in reports; default the name."
+    )
 
 
 Source = Annotated[FileSource, Field(discriminator="kind")]
@@ -126,6 +151,36 @@ class DifferentialPrivacy(_Model):
     max_cells_per_author: int = Field(default=4, ge=1)
 
 
+class TrendSettings(_Model):
+    """How reports read the weekly table: spike detection, emerging terms, the weeks shown."""
+
+    spike_window_weeks: int = Field(
+        default=8, ge=2, le=52, description="Trailing released weeks a week's volume is compared with."
+    )
+    spike_min_weeks: int = Field(
+        default=3, ge=2, le=52, description="Released weeks of history a spike flag needs at least."
+    )
+    spike_z_threshold: float = Field(
+        default=3.0,
+        gt=0.0,
+        le=20.0,
+        description=(
+            "A cell is a spike when (mentions - trailing mean) / trailing standard deviation reaches "
+            "this; the deviation is at least the Poisson one, the square root of the mean."
+        ),
+    )
+    report_weeks: int = Field(default=12, ge=2, le=104, description="Weeks shown in the analyst report.")
+    emerging_terms: int = Field(
+        default=12, ge=0, le=100, description="Emerging terms listed per report section (0: none)."
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> TrendSettings:
+        if self.spike_min_weeks > self.spike_window_weeks:
+            raise ValueError("spike_min_weeks cannot exceed spike_window_weeks")
+        return self
+
+
 class PrivacyPolicy(_Model):
     """Disclosure control, retention and redaction for one program."""
 
@@ -165,6 +220,7 @@ class ProgramConfig(_Model):
     sources: list[Source] = Field(min_length=1)
     topics: list[Topic] = Field(min_length=1)
     privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
+    trends: TrendSettings = Field(default_factory=TrendSettings)
 
     @model_validator(mode="after")
     def _unique_names(self) -> ProgramConfig:
@@ -175,7 +231,37 @@ class ProgramConfig(_Model):
             seen = {n for n in names if names.count(n) > 1}
             if seen:
                 raise ValueError(f"duplicate {label}: {', '.join(sorted(seen))}")
+            reserved = sorted(RESERVED_IDS.intersection(names))
+            if reserved:
+                raise ValueError(f"{label} cannot be named {', '.join(reserved)}: the trend table uses it")
         return self
+
+    @model_validator(mode="after")
+    def _sign_off(self) -> ProgramConfig:
+        if not self.privacy.auto_release and not self.governance.privacy_officers:
+            raise ValueError(
+                "governance.privacy_officers: name at least one privacy officer to sign off releases, "
+                "or set privacy.auto_release"
+            )
+        ids = [o.id for o in self.governance.privacy_officers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("governance.privacy_officers: an officer id is listed twice")
+        return self
+
+    def source_label(self, name: str) -> str:
+        """A source's display name (its `label`, else its name); `all` reads "All sources"."""
+        if name == "all":
+            return "All sources"
+        try:
+            source = self.source(name)
+        except KeyError:
+            return name
+        return source.label or source.name
+
+    def topic_label(self, topic_id: str) -> str:
+        """A topic's label; `all` reads "All topics" and `none` "No topic"."""
+        fixed = {"all": "All topics", "none": "No topic"}
+        return fixed.get(topic_id) or next((t.label for t in self.topics if t.id == topic_id), topic_id)
 
     def source(self, name: str) -> FileSource:
         for source in self.sources:

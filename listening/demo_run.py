@@ -129,10 +129,11 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
                 failures.append(f"weekly {week}")
             progress.advance(weekly)
 
-    from listening.cli import resolve_program, trend_table
+    from listening.cli import resolve_program, trend_export, trend_table
 
     program = resolve_program(DEMO_PROGRAM)
-    console.print(trend_table(program, weeks=4, source="all", released_only=True))
+    latest = trend_export(program, weeks=1)
+    console.print(trend_table(program, latest, source="all"))
     console.print(f"project database: {settings.database_url}")
     console.print(f"exports and privacy reviews: {settings.export_dir / DEMO_PROGRAM}")
     console.print(f"Airflow home (metadata database, logs): {os.environ['AIRFLOW_HOME']}")

@@ -138,12 +138,53 @@ def nightly_dag(program: ProgramConfig, path: Path) -> DAG:
     return nightly()
 
 
+SIGN_OFF_TASK = "sign_off"
+NOTE_PARAM = "note"
+
+
+def sign_off_operator(program: ProgramConfig) -> Any:
+    """The privacy officer's approval in Airflow's Required Actions (standard provider's HITL).
+
+    Subject and body are rendered from the review task's return value (figures only); only the
+    program's privacy officers may respond, each with a note.
+    """
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    return ApprovalOperator(
+        task_id=SIGN_OFF_TASK,
+        subject="{{ ti.xcom_pull(task_ids='review_week')['subject'] }}",
+        body="{{ ti.xcom_pull(task_ids='review_week')['body'] }}",
+        assigned_users=[{"id": o.id, "name": o.name} for o in program.governance.privacy_officers],
+        params={
+            NOTE_PARAM: Param(
+                type="string",
+                minLength=1,
+                maxLength=2000,
+                title="Note",
+                description="What you checked, or why you reject the week (recorded with your decision).",
+            )
+        },
+        doc_md=(
+            "Approve publishes the week (analyst exports written, the week's author key destroyed); "
+            "Reject keeps it unpublished with your note as the reason."
+        ),
+    )
+
+
 def weekly_dag(program: ProgramConfig, path: Path) -> DAG:
     zone = program.schedules.timezone
+    auto = program.privacy.auto_release
     doc = (
-        "weekly trends\n\nAggregates the previous ISO week into the trend table, applies disclosure "
-        "control (k distinct authors, complementary suppression, optional differential privacy), then "
-        "releases it when the program allows automatic release, destroying the week's author key."
+        "weekly trends\n\nAggregates the previous ISO week into the trend table and applies disclosure "
+        "control (k distinct authors, complementary suppression, optional differential privacy). "
+        + (
+            "The program releases automatically: the week is published and its author key destroyed."
+            if auto
+            else "A privacy officer named in the pipeline file then approves or rejects the release under "
+            "Required Actions (task `sign_off`), reading the privacy review; approval publishes the week "
+            "and destroys its author key, rejection keeps it unpublished with the reason. Reports are "
+            "written after the decision."
+        )
     )
 
     @dag(
@@ -160,23 +201,101 @@ def weekly_dag(program: ProgramConfig, path: Path) -> DAG:
             week = _target_week(get_current_context(), zone)
             return stages.aggregate(_program(str(path)), week)
 
-        @task
-        def release_week(summary: dict[str, Any]) -> dict[str, Any]:
-            """Release the week when the program allows it; otherwise leave it for sign-off."""
-            from listening import stages
-
-            return stages.release(_program(str(path)), str(summary["iso_week"]), approved_by="auto")
-
-        @task
+        @task(trigger_rule="none_failed")
         def render_reports(summary: dict[str, Any]) -> dict[str, Any]:
-            """Write the analyst exports and the privacy officer's review for the week."""
+            """Write the privacy officer's review and, for a released week, the analyst report and exports."""
             from listening import stages
 
-            return stages.reports(_program(str(path)), str(summary["iso_week"]))
+            out = stages.reports(_program(str(path)), str(summary["iso_week"]))
+            return {k: v for k, v in out.items() if k != "summary"}
 
-        render_reports(cast(Any, release_week(cast(Any, aggregate_week()))))
+        summary = aggregate_week()
+        if auto:
+
+            @task
+            def release_week(summary: dict[str, Any]) -> dict[str, Any]:
+                """Release the week (the program allows automatic release)."""
+                from listening import stages
+
+                return stages.release(_program(str(path)), str(summary["iso_week"]))
+
+            render_reports(cast(Any, release_week(cast(Any, summary))))
+            return
+
+        @task
+        def review_week(summary: dict[str, Any]) -> dict[str, Any]:
+            """Write the privacy review and build the sign-off request; skip when nothing is to decide."""
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from listening import stages
+
+            program_ = _program(str(path))
+            week = str(summary["iso_week"])
+            if summary.get("status") == "released":
+                raise AirflowSkipException(f"{week} is released already: nothing to sign off")
+            if not int(summary.get("mentions_read", 0)):
+                raise AirflowSkipException(f"{week} has no mentions: nothing to release")
+            review = stages.review(program_, week)
+            return {
+                "iso_week": week,
+                "subject": f"Release {program_.title}, week {week}?",
+                "body": sign_off_body(program_, week, review),
+            }
+
+        @task(trigger_rule="none_failed")
+        def apply_decision() -> dict[str, Any]:
+            """Record the officer's decision; approval publishes the week, rejection keeps it unpublished."""
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from listening import stages
+            from listening.aggregate.errors import ReleaseRefused
+
+            context = get_current_context()
+            response = context["ti"].xcom_pull(task_ids=SIGN_OFF_TASK)
+            week = _target_week(context, zone)
+            if not response:
+                return {"iso_week": week, "status": "no decision needed"}
+            chosen = list(response.get("chosen_options") or [])
+            user = response.get("responded_by_user") or {}
+            try:
+                return stages.decide(
+                    _program(str(path)),
+                    week,
+                    decision="approve" if chosen == ["Approve"] else "reject",
+                    user_id=str(user.get("id") or ""),
+                    note=str((response.get("params_input") or {}).get(NOTE_PARAM) or ""),
+                    channel="airflow",
+                    airflow_run_id=str(context["run_id"]),
+                )
+            except ReleaseRefused as exc:
+                raise AirflowFailException(f"decision refused: {exc}") from None
+
+        from airflow.providers.standard.operators.empty import EmptyOperator
+
+        review = review_week(cast(Any, summary))
+        sign_off = sign_off_operator(program)
+        # Reject skips the operator's direct downstream; the gate takes that skip so the decision is
+        # still recorded (apply_decision runs on none_failed) and the reports are still written.
+        approved = EmptyOperator(task_id="approved")
+        decision = apply_decision()
+        cast(Any, review) >> sign_off >> approved >> cast(Any, decision)
+        render_reports(cast(Any, decision))
 
     return weekly()
+
+
+def sign_off_body(program: ProgramConfig, iso_week: str, review: dict[str, Any]) -> str:
+    """The sign-off request's body (Markdown): the review's figures and where the full review is."""
+    lines = "\n".join(f"- {line}" for line in review["summary"])
+    officers = ", ".join(o.name for o in program.governance.privacy_officers)
+    return (
+        f"**{program.title}, week {iso_week}**: the aggregated week waits for your sign-off.\n\n"
+        f"{lines}\n\n"
+        f"Full review: `{review['review']}` (and `privacy_review.json` beside it).\n\n"
+        "**Approve** publishes the week: the analyst report and exports are written and the week's author "
+        "key is destroyed. **Reject** keeps it unpublished; your note is recorded as the reason. "
+        f"Respondents: {officers}."
+    )
 
 
 def retention_dag(program: ProgramConfig, path: Path) -> DAG:

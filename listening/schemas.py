@@ -16,29 +16,84 @@ from listening.settings import PROJECT_ROOT
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
 
 
+Share = Field(ge=0, le=1)
+
+
 class TrendRow(BaseModel):
-    """One released cell of the weekly trend table, as exported to analysts."""
+    """One cell of the weekly trend table as exported to analysts (trends.csv and trends.parquet have
+    exactly these columns, in this order). Suppressed cells carry null figures, never zeros.
+
+    Intervals are 95%: Poisson (Garwood) for counts, Wilson for shares. A week-over-week change is
+    significant only when this week's and last week's intervals do not overlap.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     iso_week: str = Field(pattern=r"^\d{4}-W\d{2}$")
     week_start: dt.date
-    topic: str = Field(description="A topic id, or `all`.")
+    topic: str = Field(description="A topic id, `all` (every mention) or `none` (no topic matched).")
+    topic_label: str = Field(description="The topic's label from the pipeline file.")
     source: str = Field(description="A source name, or `all`.")
+    source_label: str = Field(description="The source's display name from the pipeline file.")
+    status: str = Field(description="`released` in exports.")
     suppressed: bool = Field(description="True when the cell is withheld; its figures are then null.")
     suppression: str | None = Field(description="`primary` (fewer than k authors) or `complementary`.")
-    mentions: int | None = Field(ge=0)
-    distinct_authors: int | None = Field(ge=0)
-    positive_share: float | None = Field(ge=0, le=1)
-    neutral_share: float | None = Field(ge=0, le=1)
-    negative_share: float | None = Field(ge=0, le=1)
-    mean_compound: float | None = Field(ge=-1, le=1)
-    wow_change: float | None = Field(description="Relative change in mentions from the previous week.")
-    spike: bool | None = Field(
-        description="Mentions well above the previous released weeks; null when suppressed."
-    )
     noisy: bool = Field(description="Counts carry differential-privacy noise.")
-    status: str = Field(description="`released` in exports.")
+    mentions: int | None = Field(ge=0)
+    mentions_low: float | None = Field(ge=0, description="95% Poisson interval, lower bound.")
+    mentions_high: float | None = Field(ge=0, description="95% Poisson interval, upper bound.")
+    distinct_authors: int | None = Field(ge=0)
+    positive_share: float | None = Share
+    positive_low: float | None = Share
+    positive_high: float | None = Share
+    neutral_share: float | None = Share
+    neutral_low: float | None = Share
+    neutral_high: float | None = Share
+    negative_share: float | None = Share
+    negative_low: float | None = Share
+    negative_high: float | None = Share
+    mean_compound: float | None = Field(ge=-1, le=1, description="Mean VADER compound score.")
+    previous_mentions: int | None = Field(
+        ge=0, description="The same cell last week, when that week is released and the cell published."
+    )
+    wow_change: float | None = Field(description="Relative change in mentions from the previous week.")
+    wow_significant: bool | None = Field(description="The two weeks' Poisson intervals do not overlap.")
+    positive_change: float | None = Field(description="Change in the positive share, as a fraction.")
+    positive_change_significant: bool | None
+    neutral_change: float | None = Field(description="Change in the neutral share, as a fraction.")
+    neutral_change_significant: bool | None
+    negative_change: float | None = Field(description="Change in the negative share, as a fraction.")
+    negative_change_significant: bool | None
+    spike: bool | None = Field(
+        description="spike_z reached the pipeline file's trends.spike_z_threshold; null when suppressed."
+    )
+    spike_z: float | None = Field(
+        description="(mentions - trailing mean) / trailing deviation over the released weeks before."
+    )
+
+
+class EmergingTermRow(BaseModel):
+    """One emerging term as exported to analysts (terms.csv and terms.parquet have these columns).
+
+    Only terms that at least k distinct authors used in the week, that pass the residual scan and
+    that the redactor does not take for a name or handle; counted at aggregation, per author.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    iso_week: str = Field(pattern=r"^\d{4}-W\d{2}$")
+    scope: str = Field(description="`all` (every mention) or `none` (mentions that match no topic).")
+    rank: int = Field(ge=1)
+    term: str
+    kind: str = Field(description="`word`, `hashtag` or `phrase` (two words).")
+    mentions: int = Field(ge=0)
+    distinct_authors: int = Field(ge=0)
+    share: float = Field(ge=0, le=1, description="Share of the scope's mentions that use the term.")
+    baseline_share: float | None = Field(
+        ge=0, le=1, description="Mean share over the trailing released weeks (0 where below the k floor)."
+    )
+    baseline_weeks: int = Field(ge=0, description="Trailing released weeks the baseline covers.")
+    rise: float = Field(description="share - baseline_share (share alone without a baseline).")
 
 
 class RedactionLogRecord(BaseModel):
@@ -60,6 +115,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "pipeline.schema.json": ProgramConfig,
     "mention.schema.json": MentionIn,
     "trend_row.schema.json": TrendRow,
+    "emerging_term.schema.json": EmergingTermRow,
     "redaction_log.schema.json": RedactionLogRecord,
 }
 

@@ -348,28 +348,69 @@ def aggregate(program: ProgramConfig, iso_week: str, *, url: str | None = None) 
     return summary
 
 
-def release(
-    program: ProgramConfig, iso_week: str, *, approved_by: str, url: str | None = None
-) -> dict[str, Any]:
-    """Release a week: `auto` when the program allows it, else a privacy officer's name.
+def release(program: ProgramConfig, iso_week: str, *, url: str | None = None) -> dict[str, Any]:
+    """Release a week automatically when the program allows it (`privacy.auto_release`).
 
-    Without automatic release the week stays pending and the summary says so; this is not a failure.
+    Otherwise the week waits for a privacy officer (`decide`) and the summary says so. A week released
+    already returns its stored summary, so that a re-run of the weekly DAG is not a failure; a refusal
+    (an empty week, a changed configuration, the budget) comes back as `refused` with its reason.
     """
-    from listening.aggregate.release import ReleaseRefused, release_week
+    from listening.aggregate.release import AlreadyReleased, ReleaseRefused, auto_release
+    from listening.aggregate.weekly import find_release
 
-    if approved_by == "auto" and not program.privacy.auto_release:
+    if not program.privacy.auto_release:
         return {"iso_week": iso_week, "status": "awaiting_signoff"}
     try:
         with session_scope(url) as session:
-            summary = dict(release_week(session, program, iso_week, approved_by=approved_by))
+            summary = auto_release(session, program, iso_week)
+    except AlreadyReleased:
+        with session_scope(url) as session:
+            stored = find_release(session, program.program, iso_week)
+            assert stored is not None
+            return {**dict(stored.manifest.get("release_summary") or {}), "already_released": True}  # type: ignore[call-overload]
     except ReleaseRefused as exc:
         return {"iso_week": iso_week, "status": "refused", "reason": str(exc)}
     summary["iso_week"] = iso_week
     return summary
 
 
+def decide(
+    program: ProgramConfig,
+    iso_week: str,
+    *,
+    decision: str,
+    user_id: str,
+    note: str = "",
+    channel: str,
+    airflow_run_id: str | None = None,
+    url: str | None = None,
+) -> dict[str, Any]:
+    """A privacy officer approves or rejects a pending week (raises ReleaseRefused with the reason)."""
+    from listening.aggregate.release import decide as record_decision
+
+    with session_scope(url) as session:
+        return record_decision(
+            session,
+            program,
+            iso_week,
+            decision=decision,
+            user_id=user_id,
+            note=note,
+            channel=channel,
+            airflow_run_id=airflow_run_id,
+        )
+
+
+def review(program: ProgramConfig, iso_week: str, *, url: str | None = None) -> dict[str, Any]:
+    """Write the week's privacy review (HTML and JSON) for the sign-off; its headline figures."""
+    from listening.reports.weekly import write_review
+
+    with session_scope(url) as session:
+        return write_review(session, program, iso_week)
+
+
 def reports(program: ProgramConfig, iso_week: str, *, url: str | None = None) -> dict[str, Any]:
-    """Analyst exports and the privacy officer's weekly review."""
+    """The privacy officer's weekly review and, once the week is released, the analyst exports."""
     from listening.reports.weekly import write_reports
 
     with session_scope(url) as session:

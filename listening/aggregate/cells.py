@@ -10,6 +10,8 @@ import pandas as pd
 from listening.aggregate.noise import DpPlan, add_noise
 
 ALL = "all"
+#: The topic of mentions that match no topic of the taxonomy: topic coverage, under disclosure control.
+NO_TOPIC = "none"
 LABELS = ("positive", "neutral", "negative")
 #: Bounding keeps an author's totals before their detail cells.
 LEVEL_ALL_ALL, LEVEL_ALL_SOURCE, LEVEL_TOPIC_ALL, LEVEL_TOPIC_SOURCE = range(4)
@@ -34,6 +36,7 @@ class Cell:
     suppression: str | None = None
     wow_change: float | None = None
     spike: bool = False
+    spike_z: float | None = None
 
     @property
     def key(self) -> Key:
@@ -56,9 +59,14 @@ class Cell:
 
 
 def expand(mentions: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
-    """One row per mention and cell it counts in: (all, all), (all, source), (topic, all), (topic, source)."""
+    """One row per mention and cell it counts in: (all, all), (all, source), (topic, all), (topic, source).
+
+    A mention without a topic counts in the `none` topic, so topic coverage is a cell like any other.
+    """
     base = mentions[MENTION_COLUMNS]
-    tagged = topics[TOPIC_COLUMNS].merge(base, on="mention_id", how="inner")
+    untagged = base.loc[~base["mention_id"].isin(topics["mention_id"]), ["mention_id"]]
+    topics = pd.concat([topics[TOPIC_COLUMNS], untagged.assign(topic=NO_TOPIC)], ignore_index=True)
+    tagged = topics.merge(base, on="mention_id", how="inner")
     return pd.concat(
         [
             base.assign(topic=ALL, source=ALL, level=LEVEL_ALL_ALL),
@@ -176,4 +184,4 @@ def compute_cells(
     long = expand(mentions, topics)
     if dp_plan is None:
         return exact_cells(long)
-    return noisy_cells(long, grid(topic_ids, source_ids), dp_plan)
+    return noisy_cells(long, grid([*topic_ids, NO_TOPIC], source_ids), dp_plan)

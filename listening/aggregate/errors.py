@@ -9,3 +9,7 @@ class ReleaseRefused(RuntimeError):
 
 class BudgetExceeded(ReleaseRefused):
     """The release would take the program's privacy budget past its yearly cap."""
+
+
+class AlreadyReleased(ReleaseRefused):
+    """The week was released already: it is never released (or rejected) a second time."""

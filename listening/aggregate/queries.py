@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from listening.aggregate.cells import ALL
+from listening.aggregate.cells import ALL, NO_TOPIC
 from listening.aggregate.trends import RELEASED
 from listening.store.models import WeeklyTrend
 
@@ -31,9 +31,10 @@ def trend_rows(
     topic: str | None = None,
     source: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Cells of the newest `weeks` weeks, newest week first, `all` rows first within a week.
+    """Cells of the newest `weeks` weeks, newest week first; within a week `all` rows first and `none`
+    (no topic) last.
 
-    Suppressed cells carry `suppressed=True` and None for every figure (and for `spike`).
+    Suppressed cells carry `suppressed=True` and None for every figure (and for `spike`, `spike_z`).
     """
     filters = [WeeklyTrend.program == program]
     if released_only:
@@ -58,7 +59,7 @@ def trend_rows(
         .where(*filters, WeeklyTrend.iso_week.in_(newest))
         .order_by(
             WeeklyTrend.iso_week.desc(),
-            case((WeeklyTrend.topic == ALL, 0), else_=1),
+            case((WeeklyTrend.topic == ALL, 0), (WeeklyTrend.topic == NO_TOPIC, 2), else_=1),
             WeeklyTrend.topic,
             case((WeeklyTrend.source == ALL, 0), else_=1),
             WeeklyTrend.source,
@@ -79,5 +80,6 @@ def trend_rows(
         for name in FIGURES:
             row[name] = None if cell.suppressed else getattr(cell, name)
         row["spike"] = None if cell.suppressed else cell.spike
+        row["spike_z"] = None if cell.suppressed else cell.spike_z
         rows.append(row)
     return rows

@@ -3,30 +3,45 @@
 A cell's `wow_change` is (mentions - previous) / previous, where previous is the same cell in the
 previous ISO week, if that week is released and the cell was published; otherwise None.
 
-A cell is a spike when, over the same cell in the up-to-4 preceding ISO weeks that are released and
-published (at least one), its mentions are at least SPIKE_FACTOR times their mean and at least
-SPIKE_MIN_INCREASE above it. Under DP both compare released noisy values, never exact counts.
+A cell's `spike_z` compares its mentions with the same cell in the trailing `spike_window_weeks` ISO
+weeks that are released and published: (mentions - mean) / deviation, where the deviation is the
+sample standard deviation of those weeks but at least the Poisson one, sqrt(mean), so that a quiet,
+steady series does not turn every small wobble into a spike. It needs `spike_min_weeks` such weeks;
+with fewer it is None. The cell is a spike when `spike_z` reaches `spike_z_threshold`. All three
+settings come from the pipeline file (`trends:`). Under DP both compare released noisy values.
 """
 
 from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from listening.aggregate.cells import Key
+from listening.config import TrendSettings
 from listening.periods import previous_week
 from listening.store.models import WeeklyTrend
 
 RELEASED = "released"
 PENDING = "pending"
-BASELINE_WEEKS = 4
-SPIKE_FACTOR = 2.0
-SPIKE_MIN_INCREASE = 20
+REJECTED = "rejected"
 
 History = dict[Key, dict[str, int]]
 
 
-def preceding_weeks(iso_week: str, count: int = BASELINE_WEEKS) -> list[str]:
+@dataclass(frozen=True)
+class Change:
+    """What the released history says about one published cell."""
+
+    wow_change: float | None
+    spike: bool
+    spike_z: float | None
+
+
+def preceding_weeks(iso_week: str, count: int) -> list[str]:
     """The `count` ISO weeks before `iso_week`, newest first."""
     weeks: list[str] = []
     week = iso_week
@@ -36,12 +51,12 @@ def preceding_weeks(iso_week: str, count: int = BASELINE_WEEKS) -> list[str]:
     return weeks
 
 
-def released_history(session: Session, program: str, iso_week: str) -> History:
-    """Published mentions of released cells in the preceding weeks: {cell: {week: mentions}}."""
+def released_history(session: Session, program: str, iso_week: str, window: int) -> History:
+    """Published mentions of released cells in the `window` weeks before: {cell: {week: mentions}}."""
     rows = session.execute(
         select(WeeklyTrend.topic, WeeklyTrend.source, WeeklyTrend.iso_week, WeeklyTrend.mentions).where(
             WeeklyTrend.program == program,
-            WeeklyTrend.iso_week.in_(preceding_weeks(iso_week)),
+            WeeklyTrend.iso_week.in_(preceding_weeks(iso_week, window)),
             WeeklyTrend.status == RELEASED,
             WeeklyTrend.suppressed.is_(False),
             WeeklyTrend.mentions.is_not(None),
@@ -53,12 +68,19 @@ def released_history(session: Session, program: str, iso_week: str) -> History:
     return history
 
 
-def change_and_spike(mentions: int, past: dict[str, int], iso_week: str) -> tuple[float | None, bool]:
-    """(wow_change, spike) for one published cell, given its released history."""
+def spike_score(mentions: int, past: list[int]) -> float:
+    """(mentions - mean) / max(sample deviation, sqrt(mean), 1) over the trailing values."""
+    mean = statistics.fmean(past)
+    spread = statistics.stdev(past) if len(past) > 1 else 0.0
+    return (mentions - mean) / max(spread, math.sqrt(mean), 1.0)
+
+
+def change_and_spike(mentions: int, past: dict[str, int], iso_week: str, settings: TrendSettings) -> Change:
+    """Week-over-week change and spike flag for one published cell, given its released history."""
     previous = past.get(previous_week(iso_week))
     wow = (mentions - previous) / previous if previous else None
-    if not past:
-        return wow, False
-    baseline = sum(past.values()) / len(past)
-    spike = mentions >= SPIKE_FACTOR * baseline and mentions - baseline >= SPIKE_MIN_INCREASE
-    return wow, spike
+    trailing = [past[w] for w in preceding_weeks(iso_week, settings.spike_window_weeks) if w in past]
+    if len(trailing) < settings.spike_min_weeks:
+        return Change(wow, False, None)
+    z = round(spike_score(mentions, trailing), 3)
+    return Change(wow, z >= settings.spike_z_threshold, z)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from listening.aggregate import noise
 from listening.aggregate.cells import MENTION_COLUMNS, TOPIC_COLUMNS, Cell, compute_cells
 from listening.aggregate.disclosure import COMPLEMENTARY, PRIMARY, suppress
+from listening.aggregate.terms import store_week_terms
 from listening.aggregate.trends import PENDING, RELEASED, change_and_spike, released_history
 from listening.config import ProgramConfig
 from listening.periods import week_start
@@ -65,6 +66,7 @@ def cell_row(cell: Cell, *, program: str, iso_week: str, now: dt.datetime, noisy
         "mean_compound": None,
         "wow_change": None,
         "spike": False,
+        "spike_z": None,
         "noisy": noisy,
         "status": PENDING,
         "computed_at": now,
@@ -78,6 +80,7 @@ def cell_row(cell: Cell, *, program: str, iso_week: str, now: dt.datetime, noisy
         mean_compound=cell.mean_compound(),
         wow_change=cell.wow_change,
         spike=cell.spike,
+        spike_z=cell.spike_z,
     )
     if shares is not None:
         row.update(positive_share=shares[0], neutral_share=shares[1], negative_share=shares[2])
@@ -131,10 +134,12 @@ def aggregate_week(
         dp_plan=dp_plan,
     )
     counts = suppress(cells, policy.k)
-    history = released_history(session, program.program, iso_week)
+    settings = program.trends
+    history = released_history(session, program.program, iso_week, settings.spike_window_weeks)
     for cell in cells.values():
         if not cell.suppressed:
-            cell.wow_change, cell.spike = change_and_spike(cell.mentions, history.get(cell.key, {}), iso_week)
+            change = change_and_spike(cell.mentions, history.get(cell.key, {}), iso_week, settings)
+            cell.wow_change, cell.spike, cell.spike_z = change.wow_change, change.spike, change.spike_z
 
     session.execute(
         delete(WeeklyTrend).where(
@@ -149,6 +154,7 @@ def aggregate_week(
     ]
     if rows:
         session.execute(insert(WeeklyTrend), rows)
+    terms = store_week_terms(session, program, iso_week, now=now)
 
     result = summary(
         program.program,
@@ -171,6 +177,7 @@ def aggregate_week(
             "complementary_suppressed": counts[COMPLEMENTARY],
         },
         "differential_privacy": dp_plan.manifest() if dp_plan else {"enabled": False},
+        "terms": terms,
         "summary": result,
     }
     if release is None:
@@ -180,6 +187,7 @@ def aggregate_week(
             )
         )
     else:
+        # A rejected week aggregated again asks for a new sign-off.
         release.status, release.approved_by, release.released_at = PENDING, None, None
         release.manifest = manifest
     session.flush()

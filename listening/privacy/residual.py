@@ -18,20 +18,21 @@ _PATTERNS = (
     re.compile(r"(?<![\w])(?:[A-Za-z]{1,4}[\s-]?)?\d{8,19}(?![\w])"),
 )
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+#: What each pattern above looks for, in the same order: the kinds a privacy review counts.
+KINDS = ("email", "handle", "phone", "id_number")
 
 
 def _digits(value: str) -> int:
     return sum(ch.isdigit() for ch in value)
 
 
-def residual_count(text: str, allowed: Collection[str] = ()) -> int:
-    """How many things in one redacted text still look like an email, phone, handle or ID number.
-
-    `allowed` holds lower-cased allow-list values (public accounts the policy keeps on purpose).
+def residual_kinds(text: str, allowed: Collection[str] = ()) -> list[str]:
+    """The kind (see KINDS) of each thing in one redacted text that still looks like an email, phone,
+    handle or ID number. `allowed` holds lower-cased allow-list values (public accounts kept on purpose).
     """
     scrubbed = _PLACEHOLDER.sub(" ", text)
     taken: list[tuple[int, int]] = []
-    flagged = 0
+    found: list[str] = []
     for index, pattern in enumerate(_PATTERNS):
         for match in pattern.finditer(scrubbed):
             start, end = match.span()
@@ -40,8 +41,14 @@ def residual_count(text: str, allowed: Collection[str] = ()) -> int:
             if any(start < b and a < end for a, b in taken):
                 continue
             taken.append((start, end))
-            flagged += match.group().lower() not in allowed
-    return flagged
+            if match.group().lower() not in allowed:
+                found.append(KINDS[index])
+    return found
+
+
+def residual_count(text: str, allowed: Collection[str] = ()) -> int:
+    """How many things in one redacted text still look like an email, phone, handle or ID number."""
+    return len(residual_kinds(text, allowed))
 
 
 def residual_scan(texts: Sequence[str], allow_list: Collection[str] = ()) -> list[int]:

@@ -1,4 +1,10 @@
-"""Weekly outputs: analyst exports of released cells, and the privacy officer's review."""
+"""Weekly outputs: the privacy officer's review, and, for a released week, the analyst's report and exports.
+
+Folder: `<export dir>/<program>/<week>/`:
+- privacy_review.json, privacy_review.html: written for every aggregated week (before the sign-off,
+  so the officer can read it, and again after the decision);
+- report.html, trends.csv, trends.parquet, terms.csv, terms.parquet: only once the week is released.
+"""
 
 from __future__ import annotations
 
@@ -7,113 +13,111 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from listening.aggregate.queries import trend_rows
+from listening.aggregate.errors import ReleaseRefused
+from listening.aggregate.terms import SCOPE_ALL, SCOPE_NO_TOPIC
+from listening.aggregate.trends import RELEASED
+from listening.aggregate.weekly import find_release
 from listening.config import ProgramConfig
-from listening.periods import week_days
+from listening.reports.exports import TERM_COLUMNS, TREND_COLUMNS, cell_frame, emerging_terms, enrich
 from listening.reports.html import analyst_report, privacy_report
-from listening.schemas import TrendRow
+from listening.reports.review import privacy_review, score_bucket, summary_lines
 from listening.settings import get_settings
-from listening.store.models import Mention, Quarantine, RedactionLog, Release, Run, WeeklyTrend
 
-TREND_COLUMNS = tuple(TrendRow.model_fields)
+__all__ = [
+    "TERM_COLUMNS",
+    "TREND_COLUMNS",
+    "NotAggregated",
+    "export_frame",
+    "report_folder",
+    "score_bucket",
+    "write_reports",
+    "write_review",
+]
+
+REVIEW_FILES = ("privacy_review.json", "privacy_review.html")
+ANALYST_FILES = ("report.html", "trends.csv", "trends.parquet", "terms.csv", "terms.parquet")
 
 
-def trend_frame(
-    session: Session, program: str, *, weeks: int = 520, released_only: bool = True, source: str | None = None
+class NotAggregated(ReleaseRefused):
+    """A week that was never aggregated has no outputs to write."""
+
+
+def report_folder(program: ProgramConfig, iso_week: str, out_dir: Path | None = None) -> Path:
+    return (out_dir or get_settings().export_dir) / program.program / iso_week
+
+
+def export_frame(
+    session: Session,
+    program: ProgramConfig,
+    *,
+    weeks: int = 520,
+    released_only: bool = True,
+    topic: str | None = None,
+    source: str | None = None,
 ) -> pd.DataFrame:
-    """The newest `weeks` weeks of trend cells (`trend_rows`) as a data frame, newest week first."""
-    rows = trend_rows(session, program, weeks=weeks, released_only=released_only, source=source)
-    return pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    """Export rows (`TrendRow` columns) for the newest `weeks` weeks, with one extra week read for changes."""
+    cells = cell_frame(
+        session, program.program, weeks=weeks + 1, released_only=released_only, topic=topic, source=source
+    )
+    frame = enrich(cells, program)
+    newest = sorted(frame["iso_week"].unique(), reverse=True)[:weeks]
+    return frame[frame["iso_week"].isin(newest)].reset_index(drop=True)
 
 
-def score_bucket(score: float) -> str:
-    """Scores in tenths: the review shows how confident redactions were without any values."""
-    low = min(int(score * 10), 9) / 10
-    return f"{low:.1f}-{low + 0.1:.1f}"
-
-
-def privacy_review(session: Session, program: ProgramConfig, iso_week: str) -> dict[str, Any]:
-    """Counts for the privacy officer: what was redacted, quarantined, flagged and suppressed."""
-    days = week_days(iso_week)
-    name = program.program
-    by_type = session.execute(
-        select(RedactionLog.entity_type, RedactionLog.recognizer, RedactionLog.score, func.count())
-        .where(RedactionLog.program == name, RedactionLog.day.in_(days))
-        .group_by(RedactionLog.entity_type, RedactionLog.recognizer, RedactionLog.score)
-    ).all()
-    entities: dict[str, int] = {}
-    recognizers: dict[str, int] = {}
-    buckets: dict[str, int] = {}
-    for entity_type, recognizer, score, count in by_type:
-        entities[entity_type] = entities.get(entity_type, 0) + count
-        recognizers[recognizer] = recognizers.get(recognizer, 0) + count
-        bucket = score_bucket(float(score))
-        buckets[bucket] = buckets.get(bucket, 0) + count
-    quarantine: dict[str, int] = {
-        str(reason): int(count)
-        for reason, count in session.execute(
-            select(Quarantine.reason, func.count())
-            .where(Quarantine.program == name, Quarantine.day.in_(days))
-            .group_by(Quarantine.reason)
-        )
-    }
-    mentions, residual = session.execute(
-        select(func.count(), func.coalesce(func.sum(Mention.residual_flags), 0)).where(
-            Mention.program == name, Mention.iso_week == iso_week
-        )
-    ).one()
-    cells = session.execute(
-        select(WeeklyTrend.suppression, func.count())
-        .where(WeeklyTrend.program == name, WeeklyTrend.iso_week == iso_week)
-        .group_by(WeeklyTrend.suppression)
-    ).all()
-    release = session.scalars(
-        select(Release).where(Release.program == name, Release.iso_week == iso_week)
-    ).one_or_none()
-    runs = session.execute(
-        select(func.count(), func.coalesce(func.sum(Run.read), 0)).where(
-            Run.program == name, Run.stage == "nightly", Run.period.in_([d.isoformat() for d in days])
-        )
-    ).one()
+def write_review(
+    session: Session, program: ProgramConfig, iso_week: str, out_dir: Path | None = None
+) -> dict[str, Any]:
+    """The week's privacy review as JSON and HTML; returns its headline figures and where it is."""
+    if find_release(session, program.program, iso_week) is None:
+        raise NotAggregated(f"{program.program} {iso_week}: the week was never aggregated")
+    folder = report_folder(program, iso_week, out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    review = json.loads(json.dumps(privacy_review(session, program, iso_week), default=str))
+    (folder / "privacy_review.json").write_text(json.dumps(review, indent=2) + "\n")
+    (folder / "privacy_review.html").write_text(privacy_report(review))
     return {
-        "program": name,
         "iso_week": iso_week,
-        "policy_version": program.privacy.redaction.version,
-        "k": program.privacy.k,
-        "nightly_runs": int(runs[0]),
-        "records_read": int(runs[1]),
-        "mentions_stored": int(mentions),
-        "entities_redacted": dict(sorted(entities.items())),
-        "recognizers": dict(sorted(recognizers.items())),
-        "score_buckets": dict(sorted(buckets.items())),
-        "quarantined": dict(sorted(quarantine.items())),
-        "residual_flags": int(residual),
-        "cells": {str(k or "published"): int(v) for k, v in cells},
-        "release": {
-            "status": release.status if release else "none",
-            "approved_by": release.approved_by if release else None,
-            "released_at": release.released_at.isoformat() if release and release.released_at else None,
-            "manifest": release.manifest if release else {},
-        },
+        "status": review["release"]["status"],
+        "review": str(folder / "privacy_review.html"),
+        "summary": summary_lines(review),
+        "accounting": {k: review["accounting"][k] for k in ("read", "stored", "duplicates", "quarantined")},
     }
 
 
 def write_reports(
     session: Session, program: ProgramConfig, iso_week: str, out_dir: Path | None = None
 ) -> dict[str, Any]:
-    """A week's outputs: trends.csv, trends.parquet and report.html (released cells only), and the
-    privacy review as JSON and HTML."""
-    folder = (out_dir or get_settings().export_dir) / program.program / iso_week
-    folder.mkdir(parents=True, exist_ok=True)
-    history = trend_frame(session, program.program, released_only=True)
-    frame = history[history["iso_week"] == iso_week]
-    frame.to_csv(folder / "trends.csv", index=False)
-    frame.to_parquet(folder / "trends.parquet", index=False)
-    review = privacy_review(session, program, iso_week)
-    (folder / "privacy_review.json").write_text(json.dumps(review, indent=2, default=str) + "\n")
-    (folder / "privacy_review.html").write_text(privacy_report(json.loads(json.dumps(review, default=str))))
-    (folder / "report.html").write_text(analyst_report(program, iso_week, history))
-    return {"iso_week": iso_week, "released_cells": len(frame), "files": 5}
+    """The privacy review, and for a released week the analyst report and its CSV/Parquet exports."""
+    reviewed = write_review(session, program, iso_week, out_dir)
+    folder = report_folder(program, iso_week, out_dir)
+    release = find_release(session, program.program, iso_week)
+    assert release is not None
+    written = list(REVIEW_FILES)
+    if release.status != RELEASED:
+        for name in ANALYST_FILES:  # a week aggregated again after a release cannot exist; stale files can
+            (folder / name).unlink(missing_ok=True)
+        return {**reviewed, "folder": str(folder), "files": written, "released_cells": 0}
+    history = export_frame(session, program, weeks=max(program.trends.report_weeks, 2))
+    history = history[history["iso_week"] <= iso_week]
+    week = history[history["iso_week"] == iso_week]
+    week.to_csv(folder / "trends.csv", index=False)
+    week.to_parquet(folder / "trends.parquet", index=False)
+    terms = emerging_terms(session, program, iso_week, SCOPE_ALL)
+    untagged = emerging_terms(session, program, iso_week, SCOPE_NO_TOPIC)
+    both = pd.concat([terms, untagged], ignore_index=True) if len(untagged) else terms
+    both.to_csv(folder / "terms.csv", index=False)
+    both.to_parquet(folder / "terms.parquet", index=False)
+    released = {"approved_by": release.approved_by, "released_at": release.released_at}
+    (folder / "report.html").write_text(
+        analyst_report(program, iso_week, history, terms=terms, untagged_terms=untagged, release=released)
+    )
+    written += list(ANALYST_FILES)
+    return {
+        **reviewed,
+        "folder": str(folder),
+        "files": written,
+        "released_cells": len(week),
+        "emerging_terms": len(terms),
+    }

@@ -175,6 +175,12 @@ class WeeklyTrend(Base):
         Float, nullable=True, doc="Relative change in mentions against the previous week's released cell."
     )
     spike: Mapped[bool] = mapped_column(Boolean, default=False)
+    spike_z: Mapped[float | None] = mapped_column(
+        Float,
+        nullable=True,
+        doc="(mentions - trailing mean) / trailing deviation over the released weeks before; null without "
+        "enough history.",
+    )
     noisy: Mapped[bool] = mapped_column(Boolean, default=False, doc="Counts carry DP noise.")
     status: Mapped[str] = mapped_column(String(16), default="pending", doc="`pending` or `released`.")
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -189,11 +195,54 @@ class Release(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     program: Mapped[str] = mapped_column(String(64))
     iso_week: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), doc="`pending` or `released`.")
+    status: Mapped[str] = mapped_column(String(16), doc="`pending`, `released` or `rejected`.")
     approved_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     manifest: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReleaseDecision(Base):
+    """A privacy officer's decision on a weekly release: who, when, what, and their note."""
+
+    __tablename__ = "release_decisions"
+    __table_args__ = (Index("ix_release_decisions_program_week", "program", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(String(64))
+    iso_week: Mapped[str] = mapped_column(String(8))
+    decision: Mapped[str] = mapped_column(String(16), doc="`approve` or `reject`.")
+    decided_by: Mapped[str] = mapped_column(String(120), doc="The officer's Airflow user id, or `auto`.")
+    decided_by_name: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="", doc="The officer's note; the reason for a rejection.")
+    channel: Mapped[str] = mapped_column(String(16), doc="`airflow` (Required Actions), `cli` or `auto`.")
+    airflow_run_id: Mapped[str | None] = mapped_column(String(250), nullable=True)
+
+
+class WeeklyTerm(Base):
+    """A term (word, hashtag or two-word phrase) used by at least k distinct authors in a week.
+
+    Counted at aggregation, while the week's author hashes still exist; only the counts are kept.
+    `scope` is `all` (every mention) or `none` (mentions that match no topic).
+    """
+
+    __tablename__ = "weekly_terms"
+    __table_args__ = (
+        UniqueConstraint("program", "iso_week", "scope", "term", name="uq_weekly_terms_term"),
+        Index("ix_weekly_terms_program_week", "program", "iso_week"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(String(64))
+    iso_week: Mapped[str] = mapped_column(String(8))
+    scope: Mapped[str] = mapped_column(String(8))
+    term: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(8), doc="`word`, `hashtag` or `phrase`.")
+    mentions: Mapped[int] = mapped_column(Integer)
+    distinct_authors: Mapped[int] = mapped_column(Integer)
+    scope_mentions: Mapped[int] = mapped_column(Integer, doc="Mentions in the scope that week.")
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class BudgetEntry(Base):

@@ -19,6 +19,8 @@ from listening.store.models import Mention, MentionTopic, WeeklyTrend
 PROGRAM = "test_program"
 SOURCES = ("forum", "social")
 TOPICS = ("roads", "transit", "snow")
+OFFICER = {"id": "privacy.officer", "name": "P. Officer"}
+SECOND_OFFICER = {"id": "deputy.officer", "name": "D. Deputy"}
 COMPOUND = {"positive": 0.5, "neutral": 0.0, "negative": -0.5}
 
 
@@ -50,6 +52,7 @@ def make_program(
                 "purpose": "Testing the weekly aggregation.",
                 "approver": "Test office",
                 "review_date": "2030-01-01",
+                "privacy_officers": [OFFICER, SECOND_OFFICER],
             },
             "sources": [{"kind": "file", "name": s, "path": f"{s}/{{date}}.jsonl"} for s in sources],
             "topics": [{"id": t, "label": t.title(), "phrases": [t]} for t in topics],

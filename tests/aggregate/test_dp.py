@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from listening.aggregate import cells as cells_module
 from listening.aggregate import noise
-from listening.aggregate.cells import ALL, bound_contributions, compute_cells, expand
+from listening.aggregate.cells import ALL, NO_TOPIC, bound_contributions, compute_cells, expand
 from listening.aggregate.queries import trend_rows
-from listening.aggregate.release import release_week
+from listening.aggregate.release import AlreadyReleased, release_week
 from listening.aggregate.weekly import aggregate_week
 from listening.config import DifferentialPrivacy
 from listening.store.db import session_scope
@@ -91,7 +91,8 @@ def test_noisy_cells_spread_like_the_author_scale() -> None:
     errors: list[int] = []
     for _ in range(20):
         noisy = compute_cells(mentions, topics, topic_ids=topics_, source_ids=sources_, dp_plan=plan)
-        assert set(noisy) == set(exact)
+        # The grid also holds the no-topic cells, which this data never fills (every row has a topic).
+        assert set(noisy) == set(exact) | {(NO_TOPIC, s) for s in (ALL, *sources_)}
         errors += [noisy[key].distinct_authors - exact[key].distinct_authors for key in exact]
     expected = noise.discrete_laplace_variance(plan.scale_authors)
     assert statistics.pvariance(errors) == pytest.approx(expected, rel=0.12)
@@ -103,7 +104,7 @@ def test_the_dp_grid_is_fixed_by_the_configuration() -> None:
     cells = compute_cells(
         mentions, topics, topic_ids=["roads", "snow"], source_ids=["forum", "social"], dp_plan=plan
     )
-    assert set(cells) == {(t, s) for t in (ALL, "roads", "snow") for s in (ALL, "forum", "social")}
+    assert set(cells) == {(t, s) for t in (ALL, "roads", "snow", NO_TOPIC) for s in (ALL, "forum", "social")}
     assert all(c.compound_sum is None and c.mentions >= 0 for c in cells.values())
 
 
@@ -120,12 +121,13 @@ def test_k_applies_to_noisy_authors_and_figures_use_noisy_values(
     monkeypatch.setattr(cells_module, "add_noise", shift(-3))
     program = make_program(k=5, dp=DP, topics=("roads",), sources=("forum",))
     insert_posts(db_url, WEEK, authors(7, label="positive") + authors(3, prefix="n", label="negative"))
-    insert_posts(db_url, WEEK, authors(6, prefix="only", topics=()))
+    insert_posts(db_url, WEEK, authors(9, prefix="only", topics=()))
     with session_scope(db_url) as session:
         result = aggregate_week(session, program, WEEK)
     cells = stored_cells(db_url, WEEK)
     assert result["noisy"] == 1
-    assert len(cells) == 4
+    assert len(cells) == 6  # all, roads and no topic, by all sources and forum
+    assert cells[(NO_TOPIC, ALL)].distinct_authors == 9 - 3
     roads = cells[("roads", "forum")]
     # 10 authors - 3 = 7 >= 5; labels (7, 0, 3) - 3 each, clamped at 0 -> (4, 0, 0).
     assert (roads.distinct_authors, roads.mentions) == (7, 7)
@@ -133,8 +135,9 @@ def test_k_applies_to_noisy_authors_and_figures_use_noisy_values(
     assert roads.mean_compound is None
     assert roads.noisy is True
     total = cells[(ALL, ALL)]
-    assert total.distinct_authors == 13
-    assert total.neutral_share == pytest.approx(3 / (4 + 3 + 0))
+    assert total.distinct_authors == 19 - 3
+    # Labels (7, 9, 3) - 3 each -> (4, 6, 0).
+    assert total.neutral_share == pytest.approx(6 / (4 + 6 + 0))
 
 
 def test_exactly_k_authors_fall_below_k_after_negative_noise(
@@ -180,8 +183,8 @@ def test_dp_manifest_records_the_release_parameters(db_url: str) -> None:
     assert dp["queries"]["distinct_authors"] == {"epsilon": 0.5, "l1_sensitivity": 4, "scale": 8.0}
     assert dp["queries"]["mentions_by_label"] == {"epsilon": 0.5, "l1_sensitivity": 12, "scale": 24.0}
     counts = manifest["cells"]
-    assert counts["total"] == 12
-    assert counts["published"] + counts["primary_suppressed"] + counts["complementary_suppressed"] == 12
+    assert counts["total"] == 15  # (all, 3 topics, no topic) x (all, 2 sources)
+    assert counts["published"] + counts["primary_suppressed"] + counts["complementary_suppressed"] == 15
 
 
 def test_a_released_dp_week_is_never_redrawn(db_url: str) -> None:
@@ -189,7 +192,7 @@ def test_a_released_dp_week_is_never_redrawn(db_url: str) -> None:
     insert_posts(db_url, WEEK, authors(60) + [Post(f"s{i}", "social", ("snow",)) for i in range(60)])
     with session_scope(db_url) as session:
         aggregate_week(session, program, WEEK)
-        first = release_week(session, program, WEEK, approved_by="auto")
+        release_week(session, program, WEEK, approved_by="auto")
     with session_scope(db_url) as session:
         published = trend_rows(session, PROGRAM, released_only=True)
     assert published
@@ -199,7 +202,8 @@ def test_a_released_dp_week_is_never_redrawn(db_url: str) -> None:
         with session_scope(db_url) as session:
             again = aggregate_week(session, program, WEEK)
             assert again["status"] == "released"
-            assert release_week(session, program, WEEK, approved_by="auto") == first
+            with pytest.raises(AlreadyReleased):
+                release_week(session, program, WEEK, approved_by="auto")
         with session_scope(db_url) as session:
             assert trend_rows(session, PROGRAM, released_only=True) == published
     with session_scope(db_url) as session:

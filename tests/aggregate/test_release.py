@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from listening.aggregate.release import ReleaseRefused, release_week
-from listening.aggregate.trends import SPIKE_FACTOR, SPIKE_MIN_INCREASE
+from listening.aggregate.release import AlreadyReleased, ReleaseRefused, release_week
 from listening.aggregate.weekly import aggregate_week
 from listening.privacy import keys
 from listening.store.db import session_scope
@@ -65,13 +64,15 @@ def test_the_same_author_hashes_differently_in_two_weeks(db_url: str) -> None:
     assert first == again
 
 
-def test_release_is_idempotent(db_url: str) -> None:
+def test_a_released_week_is_never_released_again(db_url: str) -> None:
     insert_posts(db_url, WEEK, authors(6))
     aggregate(db_url, WEEK)
-    first = release(db_url, WEEK)
-    second = release(db_url, WEEK)
-    assert second == first
-    assert second["authors_erased"] == 6
+    first = release(db_url, WEEK, approved_by="first.officer")
+    assert first["authors_erased"] == 6
+    with pytest.raises(AlreadyReleased, match=r"already released .* approved by first\.officer"):
+        release(db_url, WEEK, approved_by="second.officer")
+    with session_scope(db_url) as session:
+        assert session.scalars(select(Release.approved_by)).one() == "first.officer"
     with session_scope(db_url) as session:
         again = aggregate_week(session, make_program(), WEEK)
     assert again["status"] == "released"
@@ -152,11 +153,12 @@ def spike_weeks(url: str, *, release_baseline: bool) -> None:
 
 
 def test_spike_against_released_baseline(db_url: str) -> None:
-    assert SPIKE_FACTOR * 20 <= 60
-    assert SPIKE_MIN_INCREASE <= 60 - 20
+    # Four steady weeks of 20: the deviation is the Poisson floor sqrt(20), so 60 is z = 8.9.
+    assert make_program().trends.spike_z_threshold <= (60 - 20) / 20**0.5
     spike_weeks(db_url, release_baseline=True)
     cells = stored_cells(db_url, WEEK)
     assert cells[("all", "forum")].spike is True
+    assert cells[("all", "forum")].spike_z == pytest.approx((60 - 20) / 20**0.5, abs=1e-3)
     assert cells[("all", "forum")].wow_change == pytest.approx(2.0)
     assert cells[("all", "all")].spike is True
     assert cells[("all", "social")].spike is False, "no social mentions in the baseline"
@@ -170,15 +172,29 @@ def test_no_spike_without_released_baseline(db_url: str) -> None:
     assert cells[("all", "forum")].wow_change is None
 
 
-def test_small_rises_are_not_spikes(db_url: str) -> None:
+def test_rises_within_the_weeks_own_spread_are_not_spikes(db_url: str) -> None:
+    for week, count in (("2026-W07", 8), ("2026-W08", 20), ("2026-W09", 8)):
+        insert_posts(db_url, week, authors(count))
+        aggregate(db_url, week)
+        release(db_url, week)
+    insert_posts(db_url, WEEK, authors(20))  # 2.5x last week, but as high as two weeks ago
+    aggregate(db_url, WEEK)
+    cell = stored_cells(db_url, WEEK)[("all", "all")]
+    assert cell.wow_change == pytest.approx(1.5)
+    assert cell.spike_z is not None
+    assert cell.spike_z < make_program().trends.spike_z_threshold
+    assert cell.spike is False
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(Release)) == 4
+
+
+def test_no_spike_score_without_enough_released_weeks(db_url: str) -> None:
     for week in ("2026-W08", "2026-W09"):
         insert_posts(db_url, week, authors(8))
         aggregate(db_url, week)
         release(db_url, week)
-    insert_posts(db_url, WEEK, authors(20))  # 2.5x the baseline but only +12
+    insert_posts(db_url, WEEK, authors(80))
     aggregate(db_url, WEEK)
     cell = stored_cells(db_url, WEEK)[("all", "all")]
-    assert cell.wow_change == pytest.approx(1.5)
-    assert cell.spike is False
-    with session_scope(db_url) as session:
-        assert session.scalar(select(func.count()).select_from(Release)) == 3
+    assert make_program().trends.spike_min_weeks > 2
+    assert (cell.spike, cell.spike_z) == (False, None)
