@@ -102,8 +102,10 @@ def count_terms(rows: Iterable[tuple[int, str | None, str]], k: int) -> tuple[li
 def screen(terms: Sequence[TermCount], program: ProgramConfig) -> list[TermCount]:
     """Terms that pass the residual scan and that the redactor does not take for an identifier.
 
-    The redactor sees each term as written and title-cased ("alder smith" and "Alder Smith"), so a
-    name that only looks like one when capitalised is dropped too.
+    The redactor sees each term as stored (lower case; it truecases lower-case text before its name
+    model, so "oswaldo" is still a name) and a hashtag without its `#`. A word of a flagged term is
+    flagged with it, and so is every term holding a flagged word: "oswaldo pennyworth" is a name, so
+    "pennyworth" alone, which the redactor would pass, is not shown either.
     """
     if not terms:
         return []
@@ -113,14 +115,14 @@ def screen(terms: Sequence[TermCount], program: ProgramConfig) -> list[TermCount
     policy = program.privacy.redaction
     words = [t.term.lstrip("#") for t in terms]
     flagged = residual_scan([t.term for t in terms], policy.allow_list)
-    redactor = get_redactor(policy)
-    plain = redactor.redact_batch(words)
-    titled = redactor.redact_batch([w.title() for w in words])
-    return [
-        term
-        for term, residual, a, b in zip(terms, flagged, plain, titled, strict=True)
-        if residual == 0 and not a.entities and not b.entities
-    ]
+    found = get_redactor(policy).redact_batch(words)
+    taken = {
+        word
+        for term, residual, red in zip(words, flagged, found, strict=True)
+        if residual or red.entities
+        for word in term.split()
+    }
+    return [t for t, term in zip(terms, words, strict=True) if not taken.intersection(term.split())]
 
 
 def _week_rows(session: Session, program: str, iso_week: str) -> Iterator[tuple[int, str | None, str, bool]]:
