@@ -89,7 +89,7 @@ def test_rejection_keeps_the_week_unpublished_with_its_reason(db_url: str) -> No
     with session_scope(db_url) as session:
         keys.week_key(session, PROGRAM, WEEK)
     assert recorded(db_url)[0]["note"] == "residual phone numbers in 3 mentions"
-    with pytest.raises(ReleaseRefused, match="rejected by P. Officer .* aggregate the week again"):
+    with pytest.raises(ReleaseRefused, match=r"rejected by P\. Officer .* aggregate the week again"):
         sign(db_url, "approve", user=SECOND_OFFICER["id"])
 
     # Aggregated again, the week asks for a new sign-off; both decisions stay on record.
