@@ -164,19 +164,29 @@ def test_release_waits_for_a_privacy_officer(program: ProgramConfig, day_files: 
     manual = ProgramConfig.model_validate(
         {**program.model_dump(), "privacy": {**program.privacy.model_dump(), "auto_release": False}}
     )
+    officer = manual.governance.privacy_officers[0]
     _run(manual, day_files, db_url)
     week = "2026-W41"
     assert stages.aggregate(manual, week, url=db_url)["status"] == "pending"
-    assert stages.release(manual, week, approved_by="auto", url=db_url) == {
-        "iso_week": week,
-        "status": "awaiting_signoff",
-    }
+    assert stages.release(manual, week, url=db_url) == {"iso_week": week, "status": "awaiting_signoff"}
     with session_scope(db_url) as session:
         assert session.scalar(select(func.count()).where(Mention.author_key.is_not(None))) == 3
-    signed = stages.release(manual, week, approved_by="A. Officer, Privacy", url=db_url)
+    review = stages.review(manual, week, url=db_url)
+    assert review["status"] == "pending"
+    assert review["accounting"] == {"read": 9, "stored": 3, "duplicates": 1, "quarantined": 5}
+    # A re-run of the day: only the latest run counts, and it found the first run's records stored.
+    _run(manual, day_files, db_url, run_id="run-2")
+    review = stages.review(manual, week, url=db_url)
+    assert review["accounting"] == {"read": 9, "stored": 0, "duplicates": 4, "quarantined": 5}
+    signed = stages.decide(
+        manual, week, decision="approve", user_id=officer.id, note="ok", channel="cli", url=db_url
+    )
     assert signed["status"] == "released"
+    assert signed["decided_by"] == officer.name
     with session_scope(db_url) as session:
         assert session.scalar(select(func.count()).where(Mention.author_key.is_not(None))) == 0
+    written = stages.reports(manual, week, url=db_url)
+    assert "report.html" in written["files"]
 
 
 def test_an_unexpected_failure_carries_no_record_content(

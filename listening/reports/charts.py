@@ -83,7 +83,7 @@ def small_multiple(
             continue
         segment.append(f"{x(i):.1f},{y(p.value):.1f}")
     for i, p in enumerate(points):
-        label = escape(p.week)
+        label = f"{escape(title)}, {escape(p.week)}"
         if p.value is None:
             parts.append(
                 f"<text x='{x(i):.1f}' y='{y(0) - 4:.1f}' class='supp-mark' text-anchor='middle'>s"
@@ -136,12 +136,12 @@ def stacked_shares(title: str, weeks: Sequence[Shares], *, width: int = 250, hei
         if week.negative is None or week.neutral is None or week.positive is None:
             parts.append(
                 f"<rect x='{x0:.1f}' y='{pad_t}' width='{bar:.1f}' height='{plot_h}' fill='url(#hatch)'>"
-                f"<title>{escape(week.week)}: suppressed</title></rect>"
+                f"<title>{escape(title)}, {escape(week.week)}: suppressed</title></rect>"
             )
             continue
         bottom = float(pad_t + plot_h)
         tip = (
-            f"{escape(week.week)}: negative {percent(week.negative)}, neutral {percent(week.neutral)}, "
+            f"{escape(title)}, {escape(week.week)}: negative {percent(week.negative)}, neutral {percent(week.neutral)}, "
             f"positive {percent(week.positive)}"
         )
         for name in ("negative", "neutral", "positive"):
