@@ -12,7 +12,7 @@ import pytest
 
 from listening.config import load_program
 from listening.periods import week_start
-from listening.reports.exports import TREND_COLUMNS, cell_frame, enrich
+from listening.reports.exports import TREND_COLUMNS, enrich
 from listening.reports.formatting import number, percent, points, signed, signed_percent
 from listening.reports.html import analyst_report, privacy_report
 from listening.reports.review import low_confidence, privacy_review, score_bucket
@@ -105,7 +105,8 @@ def test_export_rows_carry_labels_intervals_and_changes() -> None:
     assert transit["negative_change_significant"] is True
     water = rows[("2026-W41", "water", "all")]
     assert water["suppressed"] is True
-    assert pd.isna(water["mentions"]) and pd.isna(water["wow_significant"]) and pd.isna(water["spike"])
+    for name in ("mentions", "wow_significant", "spike"):
+        assert pd.isna(water[name]), name
     assert rows[("2026-W41", "none", "all")]["topic_label"] == "No topic"
     assert rows[("2026-W41", "all", "mastodon_export")]["source_label"] == "Mastodon"
 
@@ -141,8 +142,10 @@ def test_analyst_report_is_self_contained_and_reads_as_analysts_need() -> None:
     text = re.sub(r"<[^>]+>", " ", page)
     assert not NEGATIVE_ZERO.search(text), NEGATIVE_ZERO.search(text)
     # Sources under their display names, never as ids.
-    assert "Mastodon" in text and "Port Alder forum" in text
-    assert "mastodon_export" not in text and "forum_export" not in text
+    for label in ("Mastodon", "Port Alder forum"):
+        assert label in text
+    for source_id in ("mastodon_export", "forum_export"):
+        assert source_id not in text
     # A suppressed cell reads "suppressed": its row has no number at all.
     water_row = re.search(r"<tr><td class='l'>Water</td>(.*?)</tr>", page)
     assert water_row is not None
@@ -152,7 +155,8 @@ def test_analyst_report_is_self_contained_and_reads_as_analysts_need() -> None:
     assert "Water, 2026-W41: 0" not in page
     assert "Water, 2026-W40: 100" in page
     # Significance and spikes.
-    assert "●" in page and "spike" in page
+    assert "●" in page
+    assert "spike" in page
     assert "boil water" in page
     assert "10%  of this week's mentions matched no topic" in text  # 60 of 600
     assert page.count("<svg") >= 2 * (len(PROGRAM.topics) + 1)
@@ -339,7 +343,7 @@ def test_review_counts_the_latest_run_of_each_day_and_names_missing_sources(db_u
     a = review["accounting"]
     assert (a["read"], a["stored"], a["duplicates"], a["quarantined"]) == (100, 0, 94, 6)
     assert a["balanced"]
-    assert a["days"][0]["runs"] == 2 and a["days"][0]["latest_run"] == "r2"
+    assert (a["days"][0]["runs"], a["days"][0]["latest_run"]) == (2, "r2")
     assert len(a["days_without_run"]) == 6
     problems = {
         (p["source"], p["status"]) for p in review["sources"]["missing"] + review["sources"]["failed"]

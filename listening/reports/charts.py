@@ -141,7 +141,8 @@ def stacked_shares(title: str, weeks: Sequence[Shares], *, width: int = 250, hei
             continue
         bottom = float(pad_t + plot_h)
         tip = (
-            f"{escape(title)}, {escape(week.week)}: negative {percent(week.negative)}, neutral {percent(week.neutral)}, "
+            f"{escape(title)}, {escape(week.week)}: negative {percent(week.negative)}, "
+            f"neutral {percent(week.neutral)}, "
             f"positive {percent(week.positive)}"
         )
         for name in ("negative", "neutral", "positive"):
