@@ -142,26 +142,46 @@ SIGN_OFF_TASK = "sign_off"
 NOTE_PARAM = "note"
 
 
+RESPONSE_KEY = "response"
+
+
 def sign_off_operator(program: ProgramConfig) -> Any:
     """The privacy officer's approval in Airflow's Required Actions (standard provider's HITL).
 
     Subject and body are rendered from the review task's return value (figures only); only the
-    program's privacy officers may respond, each with a note.
+    program's privacy officers may respond, each with a note. The response is also pushed under the
+    XCom key `response`: on Reject the operator skips its downstream and returns no value.
     """
     from airflow.providers.standard.operators.hitl import ApprovalOperator
 
-    return ApprovalOperator(
+    class SignOffOperator(ApprovalOperator):
+        def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+            if "error" not in event:
+                context["ti"].xcom_push(
+                    key=RESPONSE_KEY,
+                    value={
+                        "chosen_options": list(event["chosen_options"]),
+                        "params_input": dict(event["params_input"] or {}),
+                        "responded_by_user": dict(event["responded_by_user"] or {}),
+                    },
+                )
+            return super().execute_complete(context=context, event=event)
+
+    return SignOffOperator(
         task_id=SIGN_OFF_TASK,
         subject="{{ ti.xcom_pull(task_ids='review_week')['subject'] }}",
         body="{{ ti.xcom_pull(task_ids='review_week')['body'] }}",
         assigned_users=[{"id": o.id, "name": o.name} for o in program.governance.privacy_officers],
         params={
+            # A default, because task params resolve when the task starts; `decide` refuses a
+            # rejection without a reason.
             NOTE_PARAM: Param(
+                "",
                 type="string",
-                minLength=1,
                 maxLength=2000,
                 title="Note",
-                description="What you checked, or why you reject the week (recorded with your decision).",
+                description="What you checked, or why you reject the week (required to reject); recorded "
+                "with your decision.",
             )
         },
         doc_md=(
@@ -251,7 +271,7 @@ def weekly_dag(program: ProgramConfig, path: Path) -> DAG:
             from listening.aggregate.errors import ReleaseRefused
 
             context = get_current_context()
-            response = context["ti"].xcom_pull(task_ids=SIGN_OFF_TASK)
+            response = context["ti"].xcom_pull(task_ids=SIGN_OFF_TASK, key=RESPONSE_KEY)
             week = _target_week(context, zone)
             if not response:
                 return {"iso_week": week, "status": "no decision needed"}

@@ -90,10 +90,15 @@ class EmergingTermRow(BaseModel):
     distinct_authors: int = Field(ge=0)
     share: float = Field(ge=0, le=1, description="Share of the scope's mentions that use the term.")
     baseline_share: float | None = Field(
-        ge=0, le=1, description="Mean share over the trailing released weeks (0 where below the k floor)."
+        ge=0,
+        le=1,
+        description="Pooled share over the trailing released weeks (counted as 0 where below the k floor).",
     )
     baseline_weeks: int = Field(ge=0, description="Trailing released weeks the baseline covers.")
     rise: float = Field(description="share - baseline_share (share alone without a baseline).")
+    significant: bool | None = Field(
+        description="The Wilson 95% intervals of share and baseline do not overlap; null without a baseline."
+    )
 
 
 class RedactionLogRecord(BaseModel):

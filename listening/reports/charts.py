@@ -12,8 +12,8 @@ from html import escape
 
 from listening.reports.formatting import number, percent
 
-#: Okabe & Ito (2008), "Color Universal Design".
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Okabe & Ito (2008), "Color Universal Design", without its yellow (too light for lines on white).
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 SENTIMENT = {"negative": "#D55E00", "neutral": "#B8B8B8", "positive": "#0072B2"}
 SUPPRESSED = "#9a9a9a"
 SPIKE = "#D55E00"

@@ -134,38 +134,47 @@ def released_weeks(session: Session, program: str) -> list[str]:
 def emerging_terms(
     session: Session, program: ProgramConfig, iso_week: str, scope: str = SCOPE_ALL, limit: int | None = None
 ) -> pd.DataFrame:
-    """The week's terms ranked by how much their share rose against the trailing released weeks.
+    """The week's terms whose share of mentions rose significantly against the trailing released weeks.
 
-    Share is the fraction of the scope's mentions that use the term. The baseline is the mean share
-    over the trailing `spike_window_weeks` released weeks, where a term not stored for a week (fewer
-    than k authors used it) counts as 0. Only terms whose share rose are listed; without any released
-    week before, terms are ranked by share.
+    Share: the fraction of the scope's mentions that use the term. Baseline: the pooled share over the
+    trailing `spike_window_weeks` released weeks, where a week that did not store the term (fewer
+    than k authors used it) counts it as 0. A rise is significant when the two Wilson 95% intervals
+    do not overlap, as for every change in the report. Ranked by the rise in share; a word that
+    mostly appears inside a listed phrase ("garage" in "garage sale") is left out. Without any
+    released week before, terms are ranked by share and `significant` is null.
     """
     name = program.program
     limit = program.trends.emerging_terms if limit is None else limit
     released = set(released_weeks(session, name))
-    trailing = [w for w in preceding_weeks(iso_week, program.trends.spike_window_weeks) if w in released]
-    rows = session.execute(
+    window = [w for w in preceding_weeks(iso_week, program.trends.spike_window_weeks) if w in released]
+    rows = session.scalars(
         select(WeeklyTerm).where(
             WeeklyTerm.program == name,
             WeeklyTerm.scope == scope,
-            WeeklyTerm.iso_week.in_([iso_week, *trailing]),
+            WeeklyTerm.iso_week.in_([iso_week, *window]),
         )
-    ).scalars()
+    )
     this_week: list[WeeklyTerm] = []
-    shares: dict[str, dict[str, float]] = {}
+    before: dict[str, int] = {}
+    totals: dict[str, int] = {}
     for term in rows:
         if term.iso_week == iso_week:
             this_week.append(term)
         else:
-            shares.setdefault(term.term, {})[term.iso_week] = term.mentions / max(term.scope_mentions, 1)
+            before[term.term] = before.get(term.term, 0) + term.mentions
+            totals[term.iso_week] = term.scope_mentions
+    trailing = sum(totals.values())  # weeks that stored no term at all have no known denominator
     ranked: list[dict[str, Any]] = []
     for term in this_week:
         share = term.mentions / max(term.scope_mentions, 1)
-        baseline = sum(shares.get(term.term, {}).values()) / len(trailing) if trailing else None
-        rise = share - (baseline or 0.0)
-        if trailing and rise <= 0:
-            continue
+        baseline = before.get(term.term, 0) / trailing if trailing else None
+        significant_: bool | None = None
+        if baseline is not None:
+            significant_ = significant(
+                wilson(term.mentions, term.scope_mentions), wilson(before.get(term.term, 0), trailing)
+            )
+            if share <= baseline or not significant_:
+                continue
         ranked.append(
             {
                 "iso_week": iso_week,
@@ -176,13 +185,29 @@ def emerging_terms(
                 "distinct_authors": term.distinct_authors,
                 "share": round(share, 6),
                 "baseline_share": None if baseline is None else round(baseline, 6),
-                "baseline_weeks": len(trailing),
-                "rise": round(rise, 6),
+                "baseline_weeks": len(totals),
+                "rise": round(share - (baseline or 0.0), 6),
+                "significant": significant_,
             }
         )
     ranked.sort(key=lambda r: (-r["rise"], -r["distinct_authors"], r["term"]))
-    for i, row in enumerate(ranked[:limit], start=1):
+    ranked = _without_words_inside_phrases(ranked)[:limit]
+    for i, row in enumerate(ranked, start=1):
         row["rank"] = i
-    frame = pd.DataFrame(ranked[:limit], columns=list(TERM_COLUMNS))
+    frame = pd.DataFrame(ranked, columns=list(TERM_COLUMNS))
     frame["baseline_share"] = frame["baseline_share"].astype("Float64")
+    frame["significant"] = frame["significant"].astype("boolean")
     return frame
+
+
+def _without_words_inside_phrases(ranked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop a word when a listed phrase holds most of its mentions: the phrase says more."""
+    phrases = [r for r in ranked if r["kind"] == "phrase"]
+    kept = []
+    for row in ranked:
+        if row["kind"] == "word" and any(
+            row["term"] in p["term"].split() and p["mentions"] >= 0.8 * row["mentions"] for p in phrases
+        ):
+            continue
+        kept.append(row)
+    return kept

@@ -32,10 +32,10 @@ h3{font-size:1rem;margin:1.2rem 0 .3rem}.muted{color:var(--muted)}.small{font-si
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:.7rem;margin:1rem 0}
 .card{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.7rem .8rem}
 .card b{display:block;font-size:1.45rem;font-variant-numeric:tabular-nums}
-.card span{color:var(--muted);font-size:.85rem}
+.card.text b{font-size:1.05rem}.card>span{color:var(--muted);font-size:.85rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-variant-numeric:tabular-nums}
 th,td{padding:.28rem .5rem;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}
-th{font-size:.8rem;color:var(--muted);font-weight:600;background:var(--bg)}th.l,td.l{text-align:left}
+th{font-size:.8rem;color:var(--muted);font-weight:600;background:var(--bg)}th.l,td.l{text-align:left}table.kv{width:auto;min-width:28rem}
 .supp{color:#6b6b6b;font-style:italic}.sig{font-weight:700}.up{color:#9a3b00}.down{color:#00557f}
 .spike{color:var(--warn);font-weight:700}
 .tag{display:inline-block;padding:0 .35rem;border-radius:4px;font-size:.78rem;background:#eee}
@@ -84,11 +84,28 @@ def table(columns: Sequence[Column], rows: Iterable[Sequence[str]], *, empty: st
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def card(value: str, label: str) -> str:
-    return f"<div class='card'><b>{value}</b><span>{label}</span></div>"
+def card(value: str, label: str, *, small: bool = False) -> str:
+    return f"<div class='card{' text' if small else ''}'><b>{value}</b><span>{label}</span></div>"
 
 
 # --- the analyst report -----------------------------------------------------------------------------
+
+
+def _ordered(frame: pd.DataFrame, program: ProgramConfig) -> pd.DataFrame:
+    """Cells in the pipeline file's order: `all` first, then topics (no topic last) and sources as listed."""
+    topics = ["all", *(t.id for t in program.topics), "none"]
+    sources = ["all", *(s.name for s in program.sources)]
+    rank = frame["topic"].map({t: i for i, t in enumerate(topics)}).fillna(len(topics)) * 1000
+    rank += frame["source"].map({s: i for i, s in enumerate(sources)}).fillna(len(sources))
+    return frame.assign(_rank=rank).sort_values(["_rank", "topic", "source"]).drop(columns="_rank")
+
+
+def _approval(release: dict[str, Any]) -> str:
+    who = release.get("approved_by")
+    if who == "auto":
+        return "automatically (the program allows automatic release)"
+    return f"approved by {escape(str(who or DASH))}"
+
 
 SUPPRESSED_TEXT = "<span class='supp'>suppressed</span>"
 
@@ -252,7 +269,7 @@ def analyst_report(
     k = program.privacy.k
     weeks = sorted(w for w in history["iso_week"].unique() if w <= iso_week)[-settings.report_weeks :]
     history = history[history["iso_week"].isin(weeks)]
-    week = history[history["iso_week"] == iso_week]
+    week = _ordered(history[history["iso_week"] == iso_week], program)
     totals = week[week["source"] == "all"]
     overall = totals[totals["topic"] == "all"]
     topics = [t.id for t in program.topics] + ["none"]
@@ -275,8 +292,8 @@ def analyst_report(
     body: list[str] = [
         f"<p class='muted small'>{escape(program.title)} · analyst report</p>",
         f"<h1>Week {escape(iso_week)} <span class='muted'>({_weeks_label(iso_week)})</span></h1>",
-        f"<p class='muted'>Released {escape(str(release.get('released_at') or '')[:16].replace('T', ' '))} "
-        f"UTC, approved by {escape(str(release.get('approved_by') or DASH))}. Released cells only: a cell "
+        f"<p class='muted'>Released {_moment(release.get('released_at'))}, {_approval(release)}. "
+        "Released cells only: a cell "
         f"needs at least {k} distinct authors; smaller cells, and cells that would let one be "
         "recomputed, read <i>suppressed</i>."
         + (" Counts carry differential-privacy noise." if bool(week["noisy"].any()) else "")
@@ -290,7 +307,7 @@ def analyst_report(
             + card(number(head["distinct_authors"]), "distinct authors")
             + card(percent(head["negative_share"]), "negative share")
             + card(percent(coverage) if coverage is not None else DASH, "mentions matching no topic")
-            + card(escape(", ".join(spikes)) if spikes else "none", "spikes")
+            + card(escape(", ".join(spikes)) if spikes else "none", "spikes", small=bool(spikes))
             + "</div>"
         )
     body += [
@@ -337,10 +354,10 @@ def analyst_report(
     body += [
         "<h2>Emerging terms</h2>",
         "<p class='muted small'>Words, hashtags and two-word phrases whose share of mentions rose most "
-        "against "
-        f"the trailing {settings.spike_window_weeks} released weeks. Only terms that at least {k} distinct "
-        "authors used this week, that pass the residual scan and that the redactor does not take for a name "
-        "or handle.</p>",
+        f"against the trailing {settings.spike_window_weeks} released weeks, where the rise is significant "
+        "(the 95% Wilson intervals of this week's share and the trailing share do not overlap). Only terms "
+        f"that at least {k} distinct authors used this week, that pass the residual scan and that the "
+        "redactor does not take for a name or handle.</p>",
         _terms_table(terms, k),
         "<h2>Topic coverage</h2>",
         "<p>"
@@ -448,7 +465,16 @@ def analyst_report(
 
 
 def _kv(rows: Iterable[tuple[str, str]]) -> str:
-    return table((Column("", left=True), Column("")), ([escape(k), v] for k, v in rows))
+    """A two-column table of labels and values, as wide as it needs to be."""
+    body = "".join(f"<tr><td class='l'>{escape(k)}</td><td>{v}</td></tr>" for k, v in rows)
+    return f"<table class='kv'><tbody>{body}</tbody></table>"
+
+
+def _moment(value: Any) -> str:
+    """An ISO timestamp as "2026-11-25 12:56 UTC"; a dash when missing."""
+    if missing(value) or not value:
+        return DASH
+    return f"{str(value)[:16].replace('T', ' ')} UTC"
 
 
 def _change_cell(change: int) -> str:
@@ -474,7 +500,7 @@ def privacy_report(review: dict[str, Any]) -> str:
         f"{escape(review['week_end'])})</span></h1>",
         f"<p>Release: <span class='tag {status_tag}'>{escape(status)}</span> · policy version "
         f"{escape(str(review['policy_version']))} · k = {review['k']} · generated "
-        f"{escape(review['generated_at'])} UTC</p>",
+        f"{_moment(review['generated_at'])}</p>",
         "<p class='muted small'>Counts only: no redacted value is stored anywhere, so none can appear here. "
         "Low-confidence detections are shown as the redacted text around them.</p>",
         "<div class='cards'>"
@@ -668,7 +694,7 @@ def privacy_report(review: dict[str, Any]) -> str:
             [
                 ("status", escape(status)),
                 ("approved by", escape(str(release.get("approved_by") or DASH))),
-                ("released at", escape(str(release.get("released_at") or DASH))),
+                ("released at", _moment(release.get("released_at"))),
                 ("authors erased (distinct authors unlinked)", number(release.get("authors_erased"))),
                 ("week key destroyed", "yes" if release.get("key_destroyed") else "no"),
             ]
@@ -676,7 +702,7 @@ def privacy_report(review: dict[str, Any]) -> str:
         "<h3>Decisions</h3>",
         table(
             (
-                Column("when (UTC)", left=True),
+                Column("when", left=True),
                 Column("decision", left=True),
                 Column("by", left=True),
                 Column("via", left=True),
@@ -684,7 +710,7 @@ def privacy_report(review: dict[str, Any]) -> str:
             ),
             (
                 [
-                    escape(d["decided_at"][:16].replace("T", " ")),
+                    _moment(d["decided_at"]),
                     escape(d["decision"]),
                     escape(d["decided_by_name"])
                     + f" <span class='muted small'>({escape(d['decided_by'])})</span>",

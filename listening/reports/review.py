@@ -362,6 +362,8 @@ def _flatten(value: Any, prefix: str = "") -> list[dict[str, str]]:
         return rows
     if isinstance(value, list):
         return [{"field": prefix, "value": ", ".join(str(v) for v in value) or "(none)"}]
+    if isinstance(value, bool):
+        return [{"field": prefix, "value": "yes" if value else "no"}]
     return [{"field": prefix, "value": "" if value is None else str(value)}]
 
 
