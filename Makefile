@@ -10,7 +10,11 @@ export AIRFLOW__CORE__DAGS_FOLDER ?= $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow/airflow.db
 
-.PHONY: install run test test-fast lint bench bench-pii bench-pipeline airflow-ui clean
+# Debian's Chromium for the report browser tests (Playwright drives it by path; no browser download).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run test test-fast lint bench bench-pii bench-pipeline airflow-ui clean browser
 
 install: $(STAMP)
 
@@ -28,8 +32,12 @@ lint: install
 	$(BIN)/ruff format --check listening dags tests benchmarks
 	$(BIN)/mypy
 
-test: install lint ## lint, type-check, then every test (PostgreSQL ones when LISTENING_TEST_POSTGRES_URL is set)
+test: install lint browser ## lint, type-check, then every test (PostgreSQL ones when LISTENING_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest
+
+browser: ## Debian's chromium for the browser tests of the HTML reports, installed when missing
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 test-fast: install
 	$(BIN)/pytest -m "not slow"

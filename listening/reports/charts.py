@@ -67,6 +67,12 @@ def small_multiple(
         f"<text x='{pad_l - 4}' y='{y(top) + 4:.1f}' class='axis' text-anchor='end'>{show(top)}</text>",
         f"<text x='{pad_l - 4}' y='{y(0) + 4:.1f}' class='axis' text-anchor='end'>0</text>",
     ]
+    if not points:
+        parts.append(
+            f"<text x='{pad_l + plot_w / 2:.1f}' y='{pad_t + plot_h / 2:.1f}' class='axis' "
+            "text-anchor='middle'>no mentions in these weeks</text></svg>"
+        )
+        return "".join(parts)
     band = [(i, p) for i, p in enumerate(points) if p.low is not None and p.high is not None]
     if len(band) > 1:
         upper = " ".join(f"{x(i):.1f},{y(p.high or 0):.1f}" for i, p in band)
@@ -131,6 +137,12 @@ def stacked_shares(title: str, weeks: Sequence[Shares], *, width: int = 250, hei
         f"<text x='{pad_l - 4}' y='{pad_t + 4}' class='axis' text-anchor='end'>100%</text>",
         f"<text x='{pad_l - 4}' y='{pad_t + plot_h + 4}' class='axis' text-anchor='end'>0</text>",
     ]
+    if not weeks:
+        parts.append(
+            f"<text x='{pad_l + plot_w / 2:.1f}' y='{pad_t + plot_h / 2:.1f}' class='axis' "
+            "text-anchor='middle'>no mentions in these weeks</text></svg>"
+        )
+        return "".join(parts)
     for i, week in enumerate(weeks):
         x0 = pad_l + i * slot + (slot - bar) / 2
         if week.negative is None or week.neutral is None or week.positive is None:

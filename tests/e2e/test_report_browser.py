@@ -37,6 +37,10 @@ TEXTS = (
     ("Thanks to the crews who fixed the pothole on our road", ("roads",), "positive"),
     ("Snow plow came by twice, sidewalks are clear", ("snow",), "positive"),
     ("Boil water advisory again? Tap water smells odd", ("water",), "negative"),
+    ("Green bin collection day moved again, garbage everywhere", ("waste",), "negative"),
+    ("The new splash pad at the park is lovely", ("parks",), "positive"),
+    ("Building permit took three months, is that normal", ("permits",), "negative"),
+    ("Cars speeding past the school, it's unsafe", ("safety",), "negative"),
     ("Farmers market opens Saturday at the harbour", (), "neutral"),
 )
 
@@ -128,7 +132,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+        pytest.skip(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -171,7 +177,9 @@ def test_report_renders_offline_with_its_charts(
     page.close()
 
 
-def test_the_analyst_report_reads_suppressed_and_signed_numbers_right(browser: Any, reports: dict[str, Path]) -> None:
+def test_the_analyst_report_reads_suppressed_and_signed_numbers_right(
+    browser: Any, reports: dict[str, Path]
+) -> None:
     page = browser.new_page()
     page.goto(reports["analyst"].resolve().as_uri())
     text = page.locator("main").inner_text()
