@@ -54,7 +54,7 @@ class Week:
 
 @pytest.fixture
 def manual_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: Path) -> Iterator[Week]:
-    """The demo program without auto-release, and one aggregated-ready week of mentions in a fresh database."""
+    """The demo program without auto-release, and a week of mentions to aggregate, in a fresh database."""
     raw = yaml.safe_load(DEMO_PROGRAM.read_text())
     raw["privacy"]["auto_release"] = False
     pipelines = tmp_path / "pipelines"
