@@ -44,9 +44,26 @@ def _can_read(url: str, role: str, relation: str) -> bool:
 def test_grants(roles: tuple[str, dict[str, str]]) -> None:
     url, names = roles
     assert _can_read(url, names["analyst"], "released_trends")
-    for relation in ("weekly_trends", "mentions", "pipeline_keys", "redaction_log", "quarantine"):
+    assert _can_read(url, names["analyst"], "released_terms")
+    for relation in (
+        "weekly_trends",
+        "weekly_terms",
+        "release_decisions",
+        "mentions",
+        "pipeline_keys",
+        "redaction_log",
+        "quarantine",
+    ):
         assert not _can_read(url, names["analyst"], relation), relation
-    for relation in ("redaction_log", "quarantine", "runs", "releases", "budget_ledger"):
+    for relation in (
+        "redaction_log",
+        "quarantine",
+        "runs",
+        "releases",
+        "release_decisions",
+        "weekly_terms",
+        "budget_ledger",
+    ):
         assert _can_read(url, names["privacy"], relation), relation
     for relation in ("mentions", "pipeline_keys", "mention_topics"):
         assert not _can_read(url, names["privacy"], relation), relation

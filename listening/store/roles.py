@@ -8,9 +8,10 @@ from sqlalchemy import Connection, text
 
 from listening.store.models import Base
 
-#: Analysts see released cells only, through this view, and the release manifests.
+#: Analysts see released cells and emerging terms only, through these views, and the release manifests.
 ANALYST_VIEW = "released_trends"
-ANALYST_GRANTS = (ANALYST_VIEW, "releases")
+TERMS_VIEW = "released_terms"
+ANALYST_GRANTS = (ANALYST_VIEW, TERMS_VIEW, "releases")
 #: What privacy officers review. Nobody but the pipeline reads `pipeline_keys` or `mentions`.
 PRIVACY_GRANTS = (
     ANALYST_VIEW,
@@ -20,6 +21,9 @@ PRIVACY_GRANTS = (
     "releases",
     "budget_ledger",
     "weekly_trends",
+    "release_decisions",
+    "weekly_terms",
+    TERMS_VIEW,
 )
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
@@ -46,9 +50,18 @@ def create_roles(conn: Connection, prefix: str = "listening_") -> dict[str, str]
             f"CREATE OR REPLACE VIEW {ANALYST_VIEW} AS SELECT * FROM weekly_trends WHERE status = 'released'"
         )
     )
+    conn.execute(
+        text(
+            f"CREATE OR REPLACE VIEW {TERMS_VIEW} AS SELECT t.* FROM weekly_terms t JOIN releases r "
+            "ON r.program = t.program AND r.iso_week = t.iso_week WHERE r.status = 'released'"
+        )
+    )
     everything = ", ".join([*tables, "alembic_version"])
     conn.execute(
-        text(f'REVOKE ALL ON {everything}, {ANALYST_VIEW} FROM "{roles["analyst"]}", "{roles["privacy"]}"')
+        text(
+            f"REVOKE ALL ON {everything}, {ANALYST_VIEW}, {TERMS_VIEW} "
+            f'FROM "{roles["analyst"]}", "{roles["privacy"]}"'
+        )
     )
     conn.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {everything} TO "{roles["pipeline"]}"'))
     conn.execute(text(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{roles["pipeline"]}"'))
