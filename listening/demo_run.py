@@ -96,9 +96,13 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
     migrate_airflow(log_file)
     logging.getLogger("airflow").setLevel(logging.WARNING)
 
+    from listening import stages
+    from listening.cli import resolve_program
     from listening.orchestration import build_dags, dag_ids
     from listening.periods import iso_week, week_start
 
+    program = resolve_program(DEMO_PROGRAM)
+    awaiting: list[str] = []
     dags = build_dags()
     ids = dag_ids(DEMO_PROGRAM)
     weeks_seen = sorted({iso_week(d) for d in days})
@@ -122,18 +126,29 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
                     failures.append(f"nightly {day}")
                 progress.advance(nightly)
             monday = week_start(week) + dt.timedelta(days=7)
-            if (
+            if not program.privacy.auto_release:
+                # The weekly DAG would wait for a privacy officer: aggregate and write the review instead.
+                stages.aggregate(program, week)
+                stages.review(program, week)
+                awaiting.append(week)
+            elif (
                 run_dag(dags[ids["weekly"]], dt.datetime.combine(monday, dt.time(4), tzinfo=dt.UTC))
                 != "success"
             ):
                 failures.append(f"weekly {week}")
             progress.advance(weekly)
 
-    from listening.cli import resolve_program, trend_export, trend_table
+    from listening.cli import trend_export, trend_table
 
-    program = resolve_program(DEMO_PROGRAM)
     latest = trend_export(program, weeks=1)
     console.print(trend_table(program, latest, source="all"))
+    if awaiting:
+        officer = program.governance.privacy_officers[0].id
+        console.print(
+            f"{len(awaiting)} weeks wait for a privacy officer's sign-off (auto_release is off): "
+            f"`listening release approve -p {DEMO_PROGRAM} --week {awaiting[0]} --by {officer}`, or in "
+            "Airflow's Required Actions"
+        )
     console.print(f"project database: {settings.database_url}")
     console.print(f"exports and privacy reviews: {settings.export_dir / DEMO_PROGRAM}")
     console.print(f"Airflow home (metadata database, logs): {os.environ['AIRFLOW_HOME']}")
