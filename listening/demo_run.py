@@ -67,6 +67,20 @@ def run_dag(dag: Any, logical_date: dt.datetime) -> str:
     return str(dag.test(logical_date=logical_date).state)
 
 
+def run_week(program: Any, weekly: Any, week: str) -> str:
+    """The weekly DAG for one week: its state; "" for a program that needs a sign-off, whose weekly DAG
+    would wait for a privacy officer, so the week is aggregated and its review written instead."""
+    from listening import stages
+    from listening.periods import week_start
+
+    if not program.privacy.auto_release:
+        stages.aggregate(program, week)
+        stages.review(program, week)
+        return ""
+    monday = week_start(week) + dt.timedelta(days=7)
+    return run_dag(weekly, dt.datetime.combine(monday, dt.time(4), tzinfo=dt.UTC))
+
+
 def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = None) -> None:
     """Generate demo data when missing, then run the nightly DAG for every day and the weekly DAG per week."""
     # Progress goes to the terminal through its own descriptor while Airflow's output goes to the log.
@@ -96,10 +110,9 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
     migrate_airflow(log_file)
     logging.getLogger("airflow").setLevel(logging.WARNING)
 
-    from listening import stages
     from listening.cli import resolve_program
     from listening.orchestration import build_dags, dag_ids
-    from listening.periods import iso_week, week_start
+    from listening.periods import iso_week
 
     program = resolve_program(DEMO_PROGRAM)
     awaiting: list[str] = []
@@ -125,16 +138,10 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
                 if run_dag(dags[ids["nightly"]], when) != "success":
                     failures.append(f"nightly {day}")
                 progress.advance(nightly)
-            monday = week_start(week) + dt.timedelta(days=7)
-            if not program.privacy.auto_release:
-                # The weekly DAG would wait for a privacy officer: aggregate and write the review instead.
-                stages.aggregate(program, week)
-                stages.review(program, week)
+            state = run_week(program, dags[ids["weekly"]], week)
+            if not state:
                 awaiting.append(week)
-            elif (
-                run_dag(dags[ids["weekly"]], dt.datetime.combine(monday, dt.time(4), tzinfo=dt.UTC))
-                != "success"
-            ):
+            elif state != "success":
                 failures.append(f"weekly {week}")
             progress.advance(weekly)
 

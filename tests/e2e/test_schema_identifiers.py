@@ -71,7 +71,23 @@ REVIEWED: frozenset[tuple[str, str]] = frozenset(
         for c in (
             "id", "program", "iso_week", "week_start", "topic", "source", "suppressed", "suppression",
             "mentions", "distinct_authors", "positive_share", "neutral_share", "negative_share",
-            "mean_compound", "wow_change", "spike", "noisy", "status", "computed_at",
+            "mean_compound", "wow_change", "spike", "spike_z", "noisy", "status", "computed_at",
+        )
+    ]
+    # Who decided is a privacy officer (staff accountability), never a resident.
+    + [
+        ("release_decisions", c)
+        for c in (
+            "id", "program", "iso_week", "decision", "decided_by", "decided_by_name", "decided_at", "note",
+            "channel", "airflow_run_id",
+        )
+    ]
+    # Terms used by at least k distinct authors, screened by the residual scan and the redactor.
+    + [
+        ("weekly_terms", c)
+        for c in (
+            "id", "program", "iso_week", "scope", "term", "kind", "mentions", "distinct_authors",
+            "scope_mentions", "computed_at",
         )
     ]
 )  # fmt: skip
