@@ -81,6 +81,20 @@ def run_week(program: Any, weekly: Any, week: str) -> str:
     return run_dag(weekly, dt.datetime.combine(monday, dt.time(4), tzinfo=dt.UTC))
 
 
+def print_latest(console: Console, program: Any, awaiting: list[str]) -> None:
+    """The newest released week's trend table, and the weeks waiting for a sign-off."""
+    from listening.cli import trend_export, trend_table
+
+    console.print(trend_table(program, trend_export(program, weeks=1), source="all"))
+    if awaiting:
+        officer = program.governance.privacy_officers[0].id
+        console.print(
+            f"{len(awaiting)} weeks wait for a privacy officer's sign-off (auto_release is off): "
+            f"`listening release approve -p {DEMO_PROGRAM} --week {awaiting[0]} --by {officer}`, or in "
+            "Airflow's Required Actions"
+        )
+
+
 def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = None) -> None:
     """Generate demo data when missing, then run the nightly DAG for every day and the weekly DAG per week."""
     # Progress goes to the terminal through its own descriptor while Airflow's output goes to the log.
@@ -145,17 +159,7 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
                 failures.append(f"weekly {week}")
             progress.advance(weekly)
 
-    from listening.cli import trend_export, trend_table
-
-    latest = trend_export(program, weeks=1)
-    console.print(trend_table(program, latest, source="all"))
-    if awaiting:
-        officer = program.governance.privacy_officers[0].id
-        console.print(
-            f"{len(awaiting)} weeks wait for a privacy officer's sign-off (auto_release is off): "
-            f"`listening release approve -p {DEMO_PROGRAM} --week {awaiting[0]} --by {officer}`, or in "
-            "Airflow's Required Actions"
-        )
+    print_latest(console, program, awaiting)
     console.print(f"project database: {settings.database_url}")
     console.print(f"exports and privacy reviews: {settings.export_dir / DEMO_PROGRAM}")
     console.print(f"Airflow home (metadata database, logs): {os.environ['AIRFLOW_HOME']}")
