@@ -160,11 +160,13 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
             progress.advance(weekly)
 
     print_latest(console, program, awaiting)
-    console.print(f"project database: {settings.database_url}")
-    console.print(f"exports and privacy reviews: {settings.export_dir / DEMO_PROGRAM}")
-    console.print(f"Airflow home (metadata database, logs): {os.environ['AIRFLOW_HOME']}")
-    console.print(f"Airflow output of this run: {log_file}")
-    console.print(f"finished in {time.monotonic() - started:.0f} s")
+    console.print(
+        f"project database: {settings.database_url}\n"
+        f"exports and privacy reviews: {settings.export_dir / DEMO_PROGRAM}\n"
+        f"Airflow home (metadata database, logs): {os.environ['AIRFLOW_HOME']}\n"
+        f"Airflow output of this run: {log_file}\n"
+        f"finished in {time.monotonic() - started:.0f} s"
+    )
     if failures:
         console.print(f"[red]failed runs:[/red] {', '.join(failures)} (see {log_file})")
         raise SystemExit(1)
