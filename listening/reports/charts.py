@@ -92,7 +92,7 @@ def small_multiple(
         label = f"{escape(title)}, {escape(p.week)}"
         if p.value is None:
             parts.append(
-                f"<text x='{x(i):.1f}' y='{y(0) - 4:.1f}' class='supp-mark' text-anchor='middle'>s"
+                f"<text x='{x(i):.1f}' y='{y(0) - 10:.1f}' class='supp-mark' text-anchor='middle'>s"
                 f"<title>{label}: suppressed</title></text>"
             )
             continue
