@@ -121,6 +121,21 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline f
         raise typer.Exit(code=2)
 
 
+@app.command("dags")
+def dags(
+    dags_dir: Annotated[
+        Path | None, typer.Option(help="Airflow's DAGs folder (default: $AIRFLOW__CORE__DAGS_FOLDER, dags/).")
+    ] = None,
+) -> None:
+    """Write the thin Airflow DAG file of every pipeline file that has none (one DAG file per program)."""
+    from listening.dag_files import orphan_dag_files, write_dag_files
+
+    for path in write_dag_files(dags_dir=dags_dir):
+        console.print(f"wrote {path}")
+    for path in orphan_dag_files(dags_dir=dags_dir):
+        err.print(f"no pipeline file for {path}: delete it, or restore the pipeline file")
+
+
 @app.command("schemas")
 def schemas() -> None:
     """Regenerate the JSON Schemas in schemas/ from the pydantic models."""

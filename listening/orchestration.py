@@ -203,10 +203,15 @@ def retention_dag(program: ProgramConfig, path: Path) -> DAG:
     return retention()
 
 
+def program_dags(program: ProgramConfig, path: Path) -> dict[str, DAG]:
+    """The nightly, weekly and retention DAGs of one program, keyed by DAG id."""
+    built = (nightly_dag(program, path), weekly_dag(program, path), retention_dag(program, path))
+    return {dag.dag_id: dag for dag in built}
+
+
 def build_dags(pipelines_dir: Path | None = None) -> dict[str, DAG]:
-    """Every DAG of every program in `pipelines_dir`, keyed by DAG id."""
+    """Every DAG of every program in `pipelines_dir`, keyed by DAG id (for `dag.test()` runs)."""
     dags: dict[str, DAG] = {}
     for path, program in load_programs(pipelines_dir or get_settings().pipelines_dir):
-        for built in (nightly_dag(program, path), weekly_dag(program, path), retention_dag(program, path)):
-            dags[built.dag_id] = built
+        dags |= program_dags(program, path)
     return dags

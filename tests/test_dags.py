@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from listening.airflow_env import airflow_env
 from listening.orchestration import dag_ids
 from tests.conftest import AIRFLOW_TEST_HOME
-from tests.support import ROOT
+from tests.support import DEMO_PROGRAM, ROOT
 
 EXPECTED = set(dag_ids("city_services").values())
 
@@ -61,7 +64,7 @@ def test_parse_does_not_load_heavy_modules() -> None:
         "'listening.store.models') if m in sys.modules]; print(','.join(heavy))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", probe, str(ROOT / "dags" / "listening_dags.py")],
+        [sys.executable, "-c", probe, str(ROOT / "dags" / "city_services.py")],
         capture_output=True,
         text=True,
         check=True,
@@ -70,18 +73,96 @@ def test_parse_does_not_load_heavy_modules() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_invalid_pipeline_file_is_an_import_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from airflow.dag_processing.dagbag import DagBag
-
+@pytest.fixture
+def pipelines_with_a_bad_file(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The demo program next to an invalid copy of it (`k: 2`), and a DAG file for each."""
+    from listening.dag_files import write_dag_files
     from listening.settings import get_settings
 
-    (tmp_path / "broken.yaml").write_text("program: Not-Valid\n")
-    monkeypatch.setenv("LISTENING_PIPELINES_DIR", str(tmp_path))
+    pipelines, dags = tmp_path / "pipelines", tmp_path / "dags"
+    pipelines.mkdir()
+    (pipelines / DEMO_PROGRAM.name).write_text(DEMO_PROGRAM.read_text())
+    (pipelines / "bad.yaml").write_text(DEMO_PROGRAM.read_text().replace("k: 10", "k: 2"))
+    assert {p.name for p in write_dag_files(pipelines, dags)} == {"bad.py", "city_services.py"}
+    monkeypatch.setenv("LISTENING_PIPELINES_DIR", str(pipelines))
     get_settings.cache_clear()
-    try:
-        bag = DagBag(dag_folder=str(ROOT / "dags"))
-    finally:
-        get_settings.cache_clear()
+    yield dags
+    get_settings.cache_clear()
+
+
+def test_invalid_pipeline_file_is_an_import_error_of_its_own(pipelines_with_a_bad_file) -> None:  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(pipelines_with_a_bad_file))
+    assert set(bag.import_errors) == {str(pipelines_with_a_bad_file / "bad.py")}
     (message,) = bag.import_errors.values()
-    assert "broken.yaml" in message
-    assert "program" in message
+    assert "bad.yaml" in message
+    assert "privacy.k" in message
+    assert set(bag.dag_ids) == EXPECTED
+
+
+def test_a_program_id_used_twice_is_an_error_of_the_later_file(pipelines_with_a_bad_file) -> None:  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    from listening.dag_files import write_dag_files
+    from listening.settings import get_settings
+
+    pipelines = get_settings().pipelines_dir
+    (pipelines / "zz_copy.yaml").write_text(DEMO_PROGRAM.read_text())
+    write_dag_files(pipelines, pipelines_with_a_bad_file)
+    bag = DagBag(dag_folder=str(pipelines_with_a_bad_file))
+    assert "already used by" in bag.import_errors[str(pipelines_with_a_bad_file / "zz_copy.py")]
+    assert set(bag.dag_ids) == EXPECTED
+    assert {dag.fileloc for dag in bag.dags.values()} == {str(pipelines_with_a_bad_file / "city_services.py")}
+
+
+def test_every_pipeline_file_has_its_dag_file() -> None:
+    from listening.dag_files import dag_file_text
+
+    pipelines = sorted((ROOT / "pipelines").glob("*.yaml"))
+    assert {p.stem for p in pipelines} == {p.stem for p in (ROOT / "dags").glob("*.py")}
+    for pipeline in pipelines:
+        assert (ROOT / "dags" / f"{pipeline.stem}.py").read_text() == dag_file_text(pipeline), (
+            f"run `listening dags` after adding {pipeline.name}"
+        )
+
+
+def _airflow(home: Path, *args: str, extra: dict[str, str]) -> None:
+    env = {**os.environ, **airflow_env(home), **extra}
+    subprocess.run(
+        [sys.executable, "-m", "airflow", *args], check=True, capture_output=True, env=env, timeout=600
+    )
+
+
+def _parsed(home: Path) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
+    with sqlite3.connect(home / "airflow" / "airflow.db") as conn:
+        dags = {
+            r[0]: (r[1], r[2]) for r in conn.execute("SELECT dag_id, is_stale, has_import_errors FROM dag")
+        }
+        errors = dict(conn.execute("SELECT filename, stacktrace FROM import_error").fetchall())
+    return dags, errors
+
+
+@pytest.mark.slow
+def test_dag_processor_keeps_valid_programs_next_to_a_bad_file(tmp_path, pipelines_with_a_bad_file) -> None:  # type: ignore[no-untyped-def]
+    """The real DAG processor, as the UI sees it: the bad file is one import error, nothing goes stale."""
+    from listening.settings import get_settings
+
+    home, dags = tmp_path / "home", pipelines_with_a_bad_file
+    extra = {
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "LISTENING_PIPELINES_DIR": str(get_settings().pipelines_dir),
+    }
+    _airflow(home, "db", "migrate", extra=extra)
+    _airflow(home, "dag-processor", "--num-runs", "1", extra=extra)
+    state, errors = _parsed(home)
+    assert state == dict.fromkeys(EXPECTED, (0, 0))
+    assert list(errors) == ["bad.py"]
+    assert "privacy.k" in errors["bad.py"]
+
+    fixed = DEMO_PROGRAM.read_text().replace("program: city_services", "program: other_program")
+    (get_settings().pipelines_dir / "bad.yaml").write_text(fixed)
+    _airflow(home, "dag-processor", "--num-runs", "1", extra=extra)
+    state, errors = _parsed(home)
+    assert errors == {}
+    assert state == dict.fromkeys(EXPECTED | set(dag_ids("other_program").values()), (0, 0))
