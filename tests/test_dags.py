@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import pytest
 
 from listening.airflow_env import airflow_env
 from listening.orchestration import dag_ids
+from listening.periods import iso_week
 from tests.conftest import AIRFLOW_TEST_HOME
 from tests.support import DEMO_PROGRAM, ROOT
 
@@ -166,3 +169,80 @@ def test_dag_processor_keeps_valid_programs_next_to_a_bad_file(tmp_path, pipelin
     state, errors = _parsed(home)
     assert errors == {}
     assert state == dict.fromkeys(EXPECTED | set(dag_ids("other_program").values()), (0, 0))
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "name", "good", "bad"),
+    [
+        ("listening_city_services_nightly", "day", "2026-11-20", ["2026-02-30", "20261120", "2026-11-20x"]),
+        ("listening_city_services_weekly", "week", "2026-W47", ["2026-W54", "2026-47", "2026-W7"]),
+    ],
+)
+def test_run_params_are_checked_when_triggered(dagbag, dag_id, name, good, bad) -> None:  # type: ignore[no-untyped-def]
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    param = dagbag.dags[dag_id].params.get_param(name)
+    assert param.resolve(good) == good
+    assert param.resolve(None) is None
+    for value in bad:
+        with pytest.raises(ParamValidationError):
+            param.resolve(value)
+
+
+def _today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"day": "2026-02-30"}, "day '2026-02-30' is not a date (YYYY-MM-DD)"),
+        ({"day": "tomorrow"}, "day 'tomorrow' is not a date"),
+        ({"day": str(_today_utc())}, f"day {_today_utc()} is not over yet"),
+        ({"day": str(_today_utc() + dt.timedelta(days=400))}, "is not over yet"),
+    ],
+)
+def test_impossible_days_fail_without_retry(params, message) -> None:  # type: ignore[no-untyped-def]
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from listening.orchestration import _target_day
+
+    with pytest.raises(AirflowFailException, match=re.escape(message)):
+        _target_day({"params": params}, "UTC")
+    assert _target_day({"params": {"day": "2026-11-20"}}, "UTC") == dt.date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("week", "message"),
+    [
+        ("2025-W53", "week '2025-W53' is not an ISO week (YYYY-Www)"),
+        ("2026-w01", "is not an ISO week"),
+        (iso_week(_today_utc()), f"week {iso_week(_today_utc())} is not over yet"),
+    ],
+)
+def test_impossible_weeks_fail_without_retry(week, message) -> None:  # type: ignore[no-untyped-def]
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from listening.orchestration import _target_week
+
+    with pytest.raises(AirflowFailException, match=re.escape(message)):
+        _target_week({"params": {"week": week}}, "UTC")
+    assert _target_week({"params": {"week": "2026-W47"}}, "UTC") == "2026-W47"
+
+
+def test_a_run_without_data_interval_covers_the_newest_week_that_is_over() -> None:
+    from listening.orchestration import _target_week
+
+    last_sunday = _today_utc() - dt.timedelta(days=_today_utc().weekday() + 1)
+    assert _target_week({"params": {}}, "UTC") == iso_week(last_sunday)
+
+
+@pytest.mark.slow
+def test_weekly_run_of_a_week_not_over_fails_at_once(airflow_db, dagbag) -> None:  # type: ignore[no-untyped-def]
+    """Through Airflow: the task fails on its first try and is not queued for a retry."""
+    dag = dagbag.dags["listening_city_services_weekly"]
+    run = dag.test(run_conf={"week": iso_week(_today_utc())})
+    assert str(run.state) == "failed"
+    (first,) = (ti for ti in run.get_task_instances() if ti.task_id == "aggregate_week")
+    assert str(first.state) == "failed"
+    assert first.try_number == 1
