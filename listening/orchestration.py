@@ -59,10 +59,11 @@ def _refused(message: str) -> Exception:
     return AirflowFailException(message)
 
 
-def _ensure_over(period: str, end: dt.date, zone: str) -> None:
-    ends = pendulum.datetime(end.year, end.month, end.day, tz=zone)
-    if pendulum.now(zone) < ends:
-        raise _refused(f"{period} is not over yet: it ends {ends:%Y-%m-%d %H:%M} {zone}; run it after that")
+def _ensure_over(period: str, next_day: dt.date, zone: str) -> None:
+    from listening.periods import not_over
+
+    if problem := not_over(period, next_day, zone):
+        raise _refused(problem)
 
 
 def _target_day(context: Any, zone: str) -> dt.date:
