@@ -164,3 +164,14 @@ def test_a_program_title_that_looks_like_markup(tmp_path: Path, monkeypatch: pyt
         get_settings.cache_clear()
         db.get_engine.cache_clear()
     assert "[/x] [b]A: weekly trends" in console.export_text()
+
+
+def test_an_invalid_pipeline_file_hides_no_other_program(tmp_path: Path) -> None:
+    (tmp_path / DEMO_PROGRAM.name).write_text(DEMO_PROGRAM.read_text())
+    (tmp_path / "bad.yaml").write_text(DEMO_PROGRAM.read_text().replace("k: 10", "k: 2"))
+    env = {"LISTENING_PIPELINES_DIR": str(tmp_path)}
+    found = listening("run-day", *P, "--day", str(TODAY + dt.timedelta(days=1)), env=env)
+    assert "is not over yet" in found.stderr  # the program was found; the day was refused
+    missing = listening("run-day", "-p", "other", "--day", "2026-11-02", env=env)
+    assert "no program 'other'" in missing.stderr
+    assert "bad.yaml invalid: see `listening validate`" in missing.stderr
