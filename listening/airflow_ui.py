@@ -122,10 +122,10 @@ class Airflow:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.group: int | None = None
 
-    def _airflow(self, args: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
+    def _airflow(self, args: Sequence[str], log: Path, tool: str = "airflow") -> subprocess.Popen[bytes]:
         with log.open("ab") as out:
-            return subprocess.Popen(  # noqa: S603 (our own venv's airflow, fixed arguments)
-                [str(Path(sys.executable).parent / "airflow"), *args],
+            return subprocess.Popen(  # noqa: S603 (our own venv's tools, fixed arguments)
+                [str(Path(sys.executable).parent / tool), *args],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -134,10 +134,12 @@ class Airflow:
             )
 
     def migrate(self) -> None:
+        """Airflow's metadata database and the project database, so that a triggered run can write."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / "db-migrate.log"
-        if self._airflow(["db", "migrate"], log).wait() != 0:
-            raise UIError(f"`airflow db migrate` failed; see {log}")
+        for tool, args in (("airflow", ["db", "migrate"]), ("listening", ["db", "upgrade"])):
+            if self._airflow(args, log, tool).wait() != 0:
+                raise UIError(f"`{tool} {' '.join(args)}` failed; see {log}")
 
     def start(self) -> None:
         for name, args in COMPONENTS.items():
@@ -204,7 +206,7 @@ def run(host: str, port: int, workers: int, *, ready_timeout: float = 300.0) -> 
         signal.signal(signum, _stop_on_signal)
     print(f"Airflow home {env['AIRFLOW_HOME']}; component logs in {airflow.log_dir}")
     try:
-        print("migrating Airflow's metadata database ...", flush=True)
+        print("migrating Airflow's metadata database and the project database ...", flush=True)
         airflow.migrate()
         print(f"starting {', '.join(COMPONENTS)} ({workers} API worker(s)) ...", flush=True)
         airflow.start()

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -31,6 +32,17 @@ def _free_port() -> int:
 
 def _get(url: str, token: str) -> Any:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def _send(method: str, url: str, token: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
@@ -66,7 +78,8 @@ def _wait_gone(processes: list[psutil.Process], timeout: float) -> list[psutil.P
 def test_make_airflow_ui(tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **airflow_env(tmp_path)}
+    env = {**os.environ, **airflow_env(tmp_path), "LISTENING_HOME": str(tmp_path)}
+    env.pop("LISTENING_DATABASE_URL", None)
     home = Path(env["AIRFLOW_HOME"])
     # A fresh shell: the venv's bin is not on PATH (Airflow's components were not found that way).
     venv_bin = str(ROOT / ".venv" / "bin")
@@ -111,6 +124,18 @@ def test_make_airflow_ui(tmp_path: Path) -> None:
             time.sleep(2)
         assert not any(d["has_import_errors"] or d["is_stale"] for d in listed.values())
         assert _get(f"{base}/api/v2/importErrors", token)["total_entries"] == 0
+
+        # Tasks run too: the weekly DAG, unpaused, runs its latest week through the API server.
+        weekly = f"{base}/api/v2/dags/{dag_ids('city_services')['weekly']}"
+        _send("PATCH", weekly, token, {"is_paused": False})
+        states: list[str] = []
+        while "success" not in states:
+            states = [r["state"] for r in _get(f"{weekly}/dagRuns", token)["dag_runs"]]
+            assert "failed" not in states
+            assert time.monotonic() < deadline, states
+            time.sleep(3)
+        with sqlite3.connect(tmp_path / "listening.db") as conn:
+            assert conn.execute("SELECT count(*) FROM releases").fetchone() == (1,)
     finally:
         started = started or psutil.Process(make.pid).children(recursive=True)
         os.killpg(make.pid, signal.SIGTERM)
