@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -12,10 +13,10 @@ from typing import IO, Annotated, Any, Literal
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from listening.config import ProgramConfig, ProgramConfigError, load_program, load_programs
+from listening.config import ProgramConfig, ProgramConfigError, load_program
 from listening.settings import get_settings
 
 app = typer.Typer(help="Privacy-preserving social listening.", no_args_is_help=True, add_completion=False)
@@ -30,35 +31,56 @@ app.add_typer(release_app, name="release")
 
 
 def make_console(file: IO[str] | None = None) -> Console:
-    """A console that is wide enough for the trend table even when output is not a terminal."""
+    """A console that is wide enough for the trend table even when output is not a terminal.
+
+    Markup is off: file names, program titles and messages are printed as they are, never read as Rich
+    markup (`[a-z]` in a pattern, `[/x]` in a key); styled words are `Text` objects.
+    """
     stream = file or sys.stdout
     width = None if stream.isatty() else 140
-    return Console(file=file, width=width)
+    return Console(file=file, width=width, markup=False)
 
 
 console = make_console()
-err = Console(stderr=True)
+err = Console(stderr=True, markup=False, highlight=False)
 
 ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program id or pipeline file.")]
 
 
+def one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def say(target: Console, label: str, style: str, message: str) -> None:
+    """`label message`, the label styled, the message printed as it is, on one line."""
+    target.print(Text.assemble((label, style), " ", one_line(message)), soft_wrap=True)
+
+
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    say(err, "error:", "red", message)
     return typer.Exit(code=2)
 
 
 def resolve_program(ref: str) -> ProgramConfig:
-    """A program by file path or by id among the pipeline files."""
+    """A program by file path or by id among the pipeline files (an invalid file hides no other)."""
+    path = Path(ref)
     try:
-        path = Path(ref)
-        if path.suffix in {".yaml", ".yml"} and path.exists():
+        if path.suffix in {".yaml", ".yml"} and path.is_file():
             return load_program(path)
-        for _, program in load_programs(get_settings().pipelines_dir):
-            if program.program == ref:
-                return program
     except ProgramConfigError as exc:
         raise _fail(str(exc)) from None
-    raise _fail(f"no program {ref!r} in {get_settings().pipelines_dir}")
+    folder = get_settings().pipelines_dir
+    unreadable = []
+    for candidate in sorted(folder.glob("*.yaml")):
+        try:
+            program = load_program(candidate)
+        except ProgramConfigError:
+            unreadable.append(candidate.name)
+            continue
+        if program.program == ref:
+            return program
+    hint = f" ({', '.join(unreadable)} invalid: see `listening validate`)" if unreadable else ""
+    raise _fail(f"no program {ref!r} in {folder}{hint}")
 
 
 def _parse_day(value: str) -> dt.date:
@@ -68,6 +90,13 @@ def _parse_day(value: str) -> dt.date:
         raise _fail(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _ensure_over(period: str, next_day: dt.date, program: ProgramConfig) -> None:
+    from listening.periods import not_over
+
+    if problem := not_over(period, next_day, program.schedules.timezone):
+        raise _fail(problem)
+
+
 def print_json(value: Any) -> None:
     """A summary as JSON on standard output: what scripts read."""
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
@@ -75,7 +104,7 @@ def print_json(value: Any) -> None:
 
 
 def progress(total: int, description: str) -> Any:
-    """A progress bar on standard error (standard output stays clean for JSON)."""
+    """A progress bar on standard error (standard output stays clean for JSON); and its task id."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
@@ -135,17 +164,34 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline f
         try:
             program = load_program(path)
         except ProgramConfigError as exc:
-            err.print(f"[red]invalid[/red] {exc}")
+            say(err, "invalid", "red", str(exc))
             failed = True
             continue
         problems = check_program(program, dt.datetime.now(dt.UTC).date())
         if problems:
-            err.print(f"[red]refused[/red] {path}: " + "; ".join(problems))
+            say(err, "refused", "red", f"{path}: " + "; ".join(problems))
             failed = True
         else:
-            console.print(f"[green]ok[/green] {path}: {program.program} ({program.fingerprint})")
+            say(console, "ok", "green", f"{path}: {program.program} ({program.fingerprint})")
     if failed:
         raise typer.Exit(code=2)
+
+
+@app.command("dags")
+def dags(
+    dags_dir: Annotated[
+        Path | None, typer.Option(help="Airflow's DAGs folder (default: $AIRFLOW__CORE__DAGS_FOLDER, dags/).")
+    ] = None,
+) -> None:
+    """Write the thin Airflow DAG file of every pipeline file that has none (one DAG file per program)."""
+    from listening.dag_files import orphan_dag_files, write_dag_files
+
+    for path in write_dag_files(dags_dir=dags_dir):
+        console.print(f"wrote {path}")
+    for path in orphan_dag_files(dags_dir=dags_dir):
+        say(
+            err, "warning:", "yellow", f"no pipeline file for {path}: delete it, or restore the pipeline file"
+        )
 
 
 @app.command("schemas")
@@ -164,6 +210,7 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
 
     config = resolve_program(program)
     target = _parse_day(day)
+    _ensure_over(f"day {target}", target + dt.timedelta(days=1), config)
     run_id = _run_id("run-day")
     shards = stages.plan_shards(config, target)
     counts = []
@@ -181,9 +228,16 @@ def aggregate_week(program: ProgramOpt, week: Annotated[str, typer.Option(help="
     from listening import stages
 
     config = resolve_program(program)
+    _ensure_over(f"week {week}", _week_start(week) + dt.timedelta(days=7), config)
     with err.status(f"aggregating {config.program} {week}"):
-        summary = stages.aggregate(config, _check_week(week))
+        summary = stages.aggregate(config, week)
     print_json(summary)
+
+
+WeekOpt = Annotated[str, typer.Option("--week", "-w", help="ISO week, YYYY-Www.")]
+OfficerOpt = Annotated[
+    str, typer.Option("--by", help="Your privacy-officer id, as named in the pipeline file's governance.")
+]
 
 
 def _decide(program: str, week: str, decision: str, user: str, note: str) -> None:
@@ -195,23 +249,18 @@ def _decide(program: str, week: str, decision: str, user: str, note: str) -> Non
     try:
         summary = stages.decide(config, iso_week, decision=decision, user_id=user, note=note, channel="cli")
     except ReleaseRefused as exc:
-        raise _fail(f"refused: {exc}") from None
+        say(err, "refused:", "red", str(exc))
+        raise typer.Exit(code=1) from None
     with err.status("writing the week's reports"):
         summary["reports"] = stages.reports(config, iso_week)["folder"]
     print_json(summary)
-
-
-WeekOpt = Annotated[str, typer.Option("--week", "-w", help="ISO week, YYYY-Www.")]
-UserOpt = Annotated[
-    str, typer.Option("--by", help="Your privacy-officer id, as named in the pipeline file's governance.")
-]
 
 
 @release_app.command("approve")
 def release_approve(
     program: ProgramOpt,
     week: WeekOpt,
-    by: UserOpt,
+    by: OfficerOpt,
     note: Annotated[str, typer.Option(help="What you checked (recorded with the decision).")] = "",
 ) -> None:
     """Approve a pending week: publish its cells and exports, destroy the week's author key."""
@@ -222,21 +271,36 @@ def release_approve(
 def release_reject(
     program: ProgramOpt,
     week: WeekOpt,
-    by: UserOpt,
+    by: OfficerOpt,
     note: Annotated[str, typer.Option(help="Why the week is not released (required).")],
 ) -> None:
     """Reject a pending week: it stays unpublished, with your reason recorded."""
     _decide(program, week, "reject", by, note)
 
 
-def _check_week(week: str) -> str:
+def _week_start(week: str) -> dt.date:
     from listening.periods import week_start
 
     try:
-        week_start(week)
+        return week_start(week)
     except ValueError:
         raise _fail(f"not an ISO week (YYYY-Www): {week!r}") from None
+
+
+def _check_week(week: str) -> str:
+    _week_start(week)
     return week
+
+
+def _ensure_aggregated(program: ProgramConfig, week: str) -> None:
+    from listening.aggregate.weekly import find_release
+    from listening.store.db import session_scope
+
+    with session_scope() as session:
+        if find_release(session, program.program, week) is None:
+            raise _fail(
+                f"{program.program} {week}: the week has not been aggregated (listening aggregate-week)"
+            )
 
 
 @app.command("purge")
@@ -251,17 +315,11 @@ def purge(program: ProgramOpt) -> None:
 def report(program: ProgramOpt, week: WeekOpt) -> None:
     """Write a week's privacy review and, once released, its analyst report and exports."""
     from listening import stages
-    from listening.reports.weekly import NotAggregated
 
     config = resolve_program(program)
-    iso_week = _check_week(week)
-    try:
-        with err.status(f"writing reports for {config.program} {iso_week}"):
-            summary = stages.reports(config, iso_week)
-    except NotAggregated:
-        raise _fail(
-            f"{config.program} {iso_week} was never aggregated: run `listening aggregate-week` first"
-        ) from None
+    _ensure_aggregated(config, _check_week(week))
+    with err.status(f"writing reports for {config.program} {week}"):
+        summary = stages.reports(config, week)
     print_json(summary)
 
 
@@ -277,7 +335,7 @@ def trends(  # noqa: PLR0917 - typer passes options positionally
     output: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = "table",
     pending: Annotated[bool, typer.Option(help="Include cells not yet released.")] = False,
 ) -> None:
-    """Print the weekly trend table (released cells), with 95% intervals and changes in csv and json."""
+    """Print the weekly trend table (released cells); csv and json carry intervals and changes too."""
     config = resolve_program(program)
     if weeks < 1:
         raise _fail(f"--weeks must be 1 or more, not {weeks}")
@@ -319,8 +377,8 @@ def trend_table(program: ProgramConfig, frame: pd.DataFrame, *, source: str) -> 
     from listening.reports.formatting import number, percent, signed, signed_percent
 
     table = Table(
-        title=f"{program.title}: weekly trends ({program.source_label(source)})",
-        caption="● significant: the two weeks' 95% intervals do not overlap",
+        title=Text(f"{program.title}: weekly trends ({program.source_label(source)})"),
+        caption=Text("● significant: the two weeks' 95% intervals do not overlap"),
         show_lines=False,
     )
     for name, justify in (
@@ -337,13 +395,14 @@ def trend_table(program: ProgramConfig, frame: pd.DataFrame, *, source: str) -> 
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in frame.to_dict("records"):
-        topic = escape(str(row["topic_label"]))
+        topic = Text(str(row["topic_label"]))
         if row["suppressed"]:
-            table.add_row(row["iso_week"], topic, "[dim]suppressed[/dim]", "", "", "", "", "", "", "")
+            table.add_row(row["iso_week"], topic, Text("suppressed", style="dim"), "", "", "", "", "", "", "")
             continue
         change = signed_percent(row["wow_change"])
         if row["wow_significant"] is True:
             change += " ●"
+        spike = Text(f"spike z {signed(row['spike_z'], 1)}", style="bold red") if row["spike"] is True else ""
         table.add_row(
             row["iso_week"],
             topic,
@@ -354,7 +413,7 @@ def trend_table(program: ProgramConfig, frame: pd.DataFrame, *, source: str) -> 
             percent(row["negative_share"]),
             signed(row["mean_compound"]),
             change,
-            f"[bold red]spike[/bold red] z {signed(row['spike_z'], 1)}" if row["spike"] is True else "",
+            spike,
         )
     return table
 
@@ -400,5 +459,57 @@ def demo_run(
     run_demo(weeks=weeks, fresh=fresh)
 
 
+def _describe(exc: Exception) -> str:
+    """One line for an error the commands do not handle themselves, never holding record content."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from listening.aggregate.errors import ReleaseRefused
+    from listening.governance import ProgramRefused
+    from listening.stages import StageError
+
+    url = get_settings().database_url
+    if isinstance(exc, DBAPIError):
+        cause = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        hint = "; run `listening db upgrade`" if "no such table" in cause or "does not exist" in cause else ""
+        return f"database {_safe_url(url)}: {cause}{hint}"
+    if isinstance(exc, ArgumentError | NoSuchModuleError):
+        return f"LISTENING_DATABASE_URL is not a usable database URL ({exc})"
+    if isinstance(exc, ProgramConfigError | ProgramRefused | StageError | ReleaseRefused):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    return f"unexpected {type(exc).__name__} (set LISTENING_DEBUG=1 to see the traceback)"
+
+
+def _argument_error(exc: Exception) -> bool:
+    """Click's usage and parameter errors (Typer vendors Click in newer versions: duck-typed)."""
+    return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
+def main(args: list[str] | None = None) -> None:
+    """`listening`: every error ends as one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        code = app(args=args, prog_name="listening", standalone_mode=False)
+    except typer.Abort:
+        say(err, "aborted", "red", "")
+        sys.exit(130)
+    except Exception as exc:
+        context = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `listening` alone: the help, as Click shows it
+            if text := str(getattr(exc, "format_message", str)()).strip():
+                print(text)  # (newer Typer has printed it already)
+            sys.exit(2)
+        if _argument_error(exc):
+            hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+            say(err, "error:", "red", getattr(exc, "format_message")() + hint)  # noqa: B009
+            sys.exit(int(getattr(exc, "exit_code")))  # noqa: B009
+        if os.environ.get("LISTENING_DEBUG"):
+            raise
+        say(err, "error:", "red", _describe(exc))
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()
