@@ -150,7 +150,10 @@ def test_the_pipeline_role_runs_every_stage(roles: tuple[str, dict[str, str]], t
     pipeline = _as_role(url, names["pipeline"])
     with get_engine(pipeline).connect() as conn:
         assert conn.scalar(text("SELECT current_user")) == names["pipeline"]
-    program = load_program(DEMO_PROGRAM)
+    demo = load_program(DEMO_PROGRAM)
+    program = type(demo).model_validate(
+        {**demo.model_dump(), "privacy": {**demo.privacy.model_dump(), "auto_release": False}}
+    )
     day = dt.date(2026, 10, 5)
     folder = tmp_path / "city_services" / "mastodon"
     folder.mkdir(parents=True)
@@ -174,12 +177,17 @@ def test_the_pipeline_role_runs_every_stage(roles: tuple[str, dict[str, str]], t
     assert stages.summarise_day(program, day, counts, run_id="r1", url=pipeline)["stored"] == 12
     week = iso_week(day)
     assert stages.aggregate(program, week, url=pipeline)["status"] == "pending"
-    assert stages.release(program, week, approved_by="A. Officer", url=pipeline)["status"] == "released"
+    stages.review(program, week, url=pipeline)
+    officer = program.governance.privacy_officers[0].id
+    signed = stages.decide(program, week, decision="approve", user_id=officer, channel="cli", url=pipeline)
+    assert signed["status"] == "released"
     stages.reports(program, week, url=pipeline)
     later = dt.datetime(2027, 11, 1, tzinfo=dt.UTC)
     assert stages.purge(program, now=later, run_id="p1", url=pipeline)["texts_erased"] == 12
     with get_engine(url).connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM released_manifests")) == 1
+        assert conn.scalar(text("SELECT count(*) FROM release_decisions")) == 1
+        assert conn.scalar(text("SELECT count(*) FROM released_terms")) > 0
 
 
 def test_role_prefix_is_checked() -> None:

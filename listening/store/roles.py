@@ -28,8 +28,8 @@ VIEWS = {
         "SELECT program, iso_week, approved_by, released_at, manifest FROM releases WHERE status = 'released'"
     ),
     TERMS_VIEW: (
-        "SELECT t.* FROM weekly_terms t JOIN releases r ON r.program = t.program AND r.iso_week = t.iso_week "
-        "WHERE r.status = 'released'"
+        "SELECT * FROM weekly_terms t WHERE EXISTS (SELECT 1 FROM releases r WHERE r.program = t.program "
+        "AND r.iso_week = t.iso_week AND r.status = 'released')"
     ),
 }
 
