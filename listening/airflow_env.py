@@ -43,7 +43,6 @@ def airflow_env(home: Path | None = None) -> dict[str, str]:
         "AIRFLOW__METRICS__OTEL_ON": "False",
         "AIRFLOW__CORE__MAX_MAP_LENGTH": "4096",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": airflow_users(),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
     }
 
 
