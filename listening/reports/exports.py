@@ -120,6 +120,20 @@ def enrich(cells: pd.DataFrame, program: ProgramConfig) -> pd.DataFrame:
     return frame
 
 
+def ordered(frame: pd.DataFrame, program: ProgramConfig) -> pd.DataFrame:
+    """Rows in the pipeline file's order within a week (newest week first): `all` first, then the topics
+    as listed (no topic last), and within a topic `all` sources first, then the sources as listed."""
+    topics = ["all", *(t.id for t in program.topics), "none"]
+    sources = ["all", *(s.name for s in program.sources)]
+    rank = frame["topic"].map({t: i for i, t in enumerate(topics)}).fillna(len(topics)) * 1000
+    rank += frame["source"].map({s: i for i, s in enumerate(sources)}).fillna(len(sources))
+    return (
+        frame.assign(_rank=rank)
+        .sort_values(["iso_week", "_rank", "topic", "source"], ascending=[False, True, True, True])
+        .drop(columns="_rank")
+    )
+
+
 def released_weeks(session: Session, program: str) -> list[str]:
     """Every released week of a program, oldest first."""
     return list(

@@ -12,6 +12,7 @@ import pandas as pd
 from listening.config import ProgramConfig
 from listening.periods import week_start
 from listening.reports import charts
+from listening.reports.exports import ordered
 from listening.reports.formatting import (
     DASH,
     missing,
@@ -89,15 +90,6 @@ def card(value: str, label: str, *, small: bool = False) -> str:
 
 
 # --- the analyst report -----------------------------------------------------------------------------
-
-
-def _ordered(frame: pd.DataFrame, program: ProgramConfig) -> pd.DataFrame:
-    """Cells in the pipeline file's order: `all` first, then topics (no topic last) and sources as listed."""
-    topics = ["all", *(t.id for t in program.topics), "none"]
-    sources = ["all", *(s.name for s in program.sources)]
-    rank = frame["topic"].map({t: i for i, t in enumerate(topics)}).fillna(len(topics)) * 1000
-    rank += frame["source"].map({s: i for i, s in enumerate(sources)}).fillna(len(sources))
-    return frame.assign(_rank=rank).sort_values(["_rank", "topic", "source"]).drop(columns="_rank")
 
 
 def _approval(release: dict[str, Any]) -> str:
@@ -269,7 +261,7 @@ def analyst_report(
     k = program.privacy.k
     weeks = sorted(w for w in history["iso_week"].unique() if w <= iso_week)[-settings.report_weeks :]
     history = history[history["iso_week"].isin(weeks)]
-    week = _ordered(history[history["iso_week"] == iso_week], program)
+    week = ordered(history[history["iso_week"] == iso_week], program)
     totals = week[week["source"] == "all"]
     overall = totals[totals["topic"] == "all"]
     topics = [t.id for t in program.topics] + ["none"]

@@ -20,7 +20,14 @@ from listening.aggregate.terms import SCOPE_ALL, SCOPE_NO_TOPIC
 from listening.aggregate.trends import RELEASED
 from listening.aggregate.weekly import find_release
 from listening.config import ProgramConfig
-from listening.reports.exports import TERM_COLUMNS, TREND_COLUMNS, cell_frame, emerging_terms, enrich
+from listening.reports.exports import (
+    TERM_COLUMNS,
+    TREND_COLUMNS,
+    cell_frame,
+    emerging_terms,
+    enrich,
+    ordered,
+)
 from listening.reports.html import analyst_report, privacy_report
 from listening.reports.review import privacy_review, score_bucket, summary_lines
 from listening.settings import get_settings
@@ -63,7 +70,7 @@ def export_frame(
     )
     frame = enrich(cells, program)
     newest = sorted(frame["iso_week"].unique(), reverse=True)[:weeks]
-    return frame[frame["iso_week"].isin(newest)].reset_index(drop=True)
+    return ordered(frame[frame["iso_week"].isin(newest)], program).reset_index(drop=True)
 
 
 def write_review(
