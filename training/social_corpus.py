@@ -13,8 +13,8 @@ tokenisers split them). Gold spans, with character offsets into the rebuilt text
 
 The split is fixed by a hash of the corpus name and the rebuilt text (so a post repeated verbatim lands in
 one slice): buckets 0-1 of 20 are `dev` (figures while developing), buckets 2-3 are `final` (looked at
-once, at the end, to check that the dev figures generalise), every other bucket is `train`. The model is never trained
-on `dev` or `final`.
+once, at the end, to check that the dev figures generalise), every other bucket is `train`. The model is
+never trained on `dev` or `final`.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ class Post:
     corpus: str
     text: str
     tokens: list[tuple[int, int]]
-    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, PERSON/SOCIAL_HANDLE/OTHER)
+    spans: list[tuple[int, int, str]] = field(
+        default_factory=list
+    )  # (start, end, PERSON/SOCIAL_HANDLE/OTHER)
     labels: list[tuple[int, int, str]] = field(default_factory=list)  # the corpus's own labels (PER, LOC...)
 
     @property

@@ -220,7 +220,11 @@ def package(best: Path, counts: dict[str, int], scores: dict[str, object]) -> No
                     "author": "Derczynski, Bontcheva, Roberts (COLING 2016)",
                     "license": "CC BY 4.0",
                 },
-                {"name": "WNUT-17 emerging entities, train", "author": "Derczynski et al.", "license": "CC BY 4.0"},
+                {
+                    "name": "WNUT-17 emerging entities, train",
+                    "author": "Derczynski et al.",
+                    "license": "CC BY 4.0",
+                },
             ],
             "training": {"seed": SEED, "counts": counts, "validation_scores": scores},
         }
@@ -237,7 +241,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=WORK_DIR)
     parser.add_argument("--lower", type=float, default=0.3, help="share of posts given a lower-case copy")
     parser.add_argument("--upper", type=float, default=0.1, help="share of posts given an all-caps copy")
-    parser.add_argument("--swaps", type=int, default=2, help="name-substituted copies of each post with a name")
+    parser.add_argument(
+        "--swaps", type=int, default=2, help="name-substituted copies of each post with a name"
+    )
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--skip-prepare", action="store_true")
     parser.add_argument("--package-only", action="store_true", help="package the last run's best model")
@@ -255,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.max_steps:
         command += ["--training.max_steps", str(args.max_steps)]
     if not args.package_only:
-        subprocess.run(command, check=True)
+        subprocess.run(command, check=True)  # noqa: S603 (our own interpreter and paths)
     best = args.work / "out" / "model-best"
     scores = json.loads((best / "meta.json").read_text()).get("performance", {})
     package(best, counts, {k: v for k, v in scores.items() if k.startswith("ents")})

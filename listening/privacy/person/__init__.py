@@ -9,9 +9,8 @@
    are cut; a title before the name and a same-case surname beside it are taken in.
 4. **Vetoes** (`vetoes.VETOES`, in order, each a named function returning its reason): retweet marker,
    slang, hashtag, street, date, place, the program's topic words, everyday word, another language. A
-   detection touching a detected address (or a number right after it) skips the vetoes: it is part of an
-   address. Then a word of a kept name is a name wherever else it stands in the post ("Stephen Harper ...
-   Harper said").
+   detection touching a detected address skips the vetoes: it is part of an address. Then a word of a
+   kept name is a name wherever else it stands in the post ("Stephen Harper ... Harper said").
 5. **Allow-list** (the policy's public accounts and names; `Redactor._keep`, for every entity type).
 6. **Merge** (overlapping detections of every type become one span; `Redactor._merge`).
 """
@@ -30,7 +29,6 @@ from listening.privacy.person.lexicon import NameLexicon
 from listening.privacy.person.spans import shape
 from listening.privacy.person.vetoes import Candidate, veto
 from listening.privacy.recognizers.base import make_result
-from listening.privacy.vocabulary import wordlist
 
 __all__ = ["PersonPath"]
 
@@ -70,10 +68,8 @@ class PersonPath:
 
     @staticmethod
     def _in_address(text: str, r: RecognizerResult, results: list[RecognizerResult]) -> bool:
-        """Touching a detected address, or a number right after it: part of an address, no veto."""
-        if text[r.start : r.end].strip().lower() in wordlist("weekdays"):
-            return False  # "Sunday 9am": a weekday is never part of an address
-        if re.match(r"[ \t,]*\d", text[r.end :]) or any(ch.isdigit() for ch in text[r.start : r.end]):
+        """Touching a detected address, or holding a digit: part of an address, no veto."""
+        if any(ch.isdigit() for ch in text[r.start : r.end]):
             return True
         return any(
             o.entity_type == "STREET_ADDRESS" and o.start <= r.end + 3 and r.start <= o.end + 3
@@ -102,7 +98,13 @@ class PersonPath:
                 continue  # inside a handle: the handle recognizer's business
             added.append(
                 make_result(
-                    "PERSON", m.start(), m.end(), 0.5, recognizer="PersonPath", identifier="repeat", how="repeat"
+                    "PERSON",
+                    m.start(),
+                    m.end(),
+                    0.5,
+                    recognizer="PersonPath",
+                    identifier="repeat",
+                    how="repeat",
                 )
             )
         return added

@@ -8,8 +8,6 @@ words in runs that look like a name, are capitalised; everyday words are lowered
 
 from __future__ import annotations
 
-import re
-
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from listening.privacy.person.cues import NAME_CUE
@@ -55,11 +53,14 @@ def truecase_for_ner(text: str, lexicon: NameLexicon | None = None) -> str:
     values = [text[a:b] for a, b in words]
     plain = [lexicon.is_plain_name(w) for w in values]
     named = [lexicon.is_name(w) and w.lower() not in STOP_WORDS for w in values]
+    foreign = _foreign(values, lexicon)
     chars = list(text)
     for i, (a, b) in enumerate(words):
         word = values[i]
-        if not (word.islower() or shouting):
+        if not (word.islower() or shouting) or not _standalone(text, a, b):
             continue
+        if foreign and not shouting:
+            continue  # another language: a word the gazetteer knows says nothing there
         # An everyday word that is also a name ("smith", "rose") counts only beside a clear name.
         low = word.lower()
         before = i > 0 and words[i - 1][1] + 1 == a
@@ -101,9 +102,7 @@ def _name_runs(
     name of the gazetteer counts too ("talked to mark young").
     """
     spans: list[tuple[int, int]] = []
-    lower = [w for w in values if w.islower() and len(w) >= 3 and w.lower() not in STOP_WORDS]
-    # Many unknown lower-case words: another language or heavy slang, where unknown says nothing.
-    foreign = sum(lexicon.is_unknown(w) for w in lower) > max(2, len(lower) // 4)
+    foreign = _foreign(values, lexicon)
     i = 0
     while i < len(words):
         style = _style(values[i])
@@ -137,6 +136,12 @@ def _name_runs(
         else:
             i += 1
     return spans
+
+
+def _foreign(values: list[str], lexicon: NameLexicon) -> bool:
+    """Many lower-case words out of the English lexicon: another language or heavy slang."""
+    lower = [w for w in values if w.islower() and len(w) >= 3 and w.lower() not in STOP_WORDS]
+    return sum(not lexicon.is_english(w) for w in lower) > max(2, len(lower) // 4)
 
 
 def _style(word: str) -> str | None:

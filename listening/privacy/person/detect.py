@@ -77,10 +77,12 @@ class TitledNameRecognizer(LexiconNameRecognizer):
         """(start, end, score) of titled names."""
         found = []
         for match in _TITLED.finditer(doc.text if len(doc.text) == len(text) else text):
-            if not is_title(match.group(1)) or match.group(1).isupper() and len(match.group(1)) > 4:
+            if not is_title(match.group(1)) or (match.group(1).isupper() and len(match.group(1)) > 4):
                 continue
             words = match.group(2).split()
-            while words and (words[-1].lower() in STOP_WORDS or lexicon.is_english(words[-1]) and len(words) > 1):
+            while words and (
+                words[-1].lower() in STOP_WORDS or (lexicon.is_english(words[-1]) and len(words) > 1)
+            ):
                 words.pop()
             if not words or words[0].lower() in STOP_WORDS:
                 continue

@@ -27,8 +27,9 @@ _SUFFIXES = (
 )  # fmt: skip
 _VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüý]")
 _CONSONANT = re.compile(r"[^aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüý']")
-_REPEAT = re.compile(r"(.)\1\1")
+_REPEAT = re.compile(r"(.)\1\1+")
 _APOSTROPHES = str.maketrans("", "", "'’`-")
+_CLITICS = frozenset({"ll", "re", "ve", "d", "s", "m", "t"})
 
 
 def slang() -> frozenset[str]:
@@ -52,7 +53,7 @@ class NameLexicon:
     def _named(self, word: str) -> bool:
         """Not an English word, or one a dictionary also writes as a proper noun."""
         low = word.lower()
-        return low not in self.english or low in wordlist("name_words") or low in wordlist("proper_nouns")
+        return not self.is_english(low) or low in wordlist("name_words") or low in wordlist("proper_nouns")
 
     def is_everyday(self, word: str) -> bool:
         """An English word that a dictionary does not write only as a proper noun ("good", not "sanchez")."""
@@ -78,6 +79,11 @@ class NameLexicon:
         low = word.lower().replace("’", "'")
         if low in self.english or low in STOP_WORDS or low in slang():
             return True
+        if _REPEAT.search(low):  # "sooo", "lateee": an elongated everyday word
+            return any(self.is_english(_REPEAT.sub(r"\1" * n, low)) for n in (1, 2))
+        head, apostrophe, tail = low.partition("'")
+        if apostrophe and tail in _CLITICS and (head in STOP_WORDS or head in self.english):
+            return True  # "I'll", "we're", "you've"
         for suffix, repl in _SUFFIXES:
             if low.endswith(suffix) and len(low) - len(suffix) >= 2:
                 stem = low[: len(low) - len(suffix)] + repl

@@ -3,8 +3,9 @@
 A run of capitalised words is a name when its words are names (the gazetteer) or unknown words (not in
 the English lexicon), and nothing marks it as a place or an organisation: spaCy's place/org labels, a
 street or company word right after it, a place preposition before a lone word. A lone word needs more
-evidence than a pair: a proper-noun tag away from the start of a sentence, a cue before it ("my name
-is", "Dr", "Name:"), a speaker label, or a list that already holds a name ("Kónya, Becker and Vasquez").
+evidence than a pair: a first name with a proper-noun tag away from the start of a sentence, a cue before
+it ("my name is", "Dr", "Name:"), a speaker label, or a list that already holds a name ("Kónya, Becker and
+Vasquez"); a lone surname or unknown word is left to the NER model.
 A word found as a name once in a text is a name wherever else it appears in that text.
 """
 
@@ -162,7 +163,11 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             return 0.6
         has_first = any(lexicon.is_first(words[k].low) for k in core)
         after = next((w for w in words if w.start >= end), None)
-        if after is not None and after.low in wordlist("place_org_heads") and text[end : after.start].strip() == "":
+        if (
+            after is not None
+            and after.low in wordlist("place_org_heads")
+            and text[end : after.start].strip() == ""
+        ):
             return 0.0
         titled = "title" in kinds
         cued = bool(STRONG_CUE.search(text[max(0, start - 30) : start])) or self._speaker(text, start, end)
@@ -184,13 +189,13 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             return 0.0
         if initial and not verb_next:
             return 0.0
-        if lexicon.is_first(word.low):
+        # A lone surname or unknown word is the NER model's call: on real posts the capitalisation alone
+        # was wrong far more often than right.
+        if lexicon.is_first(word.low) and not (
+            before is not None and before.low in wordlist("locative_prepositions")
+        ):
             return 0.5
-        if before is not None and before.low in wordlist("locative_prepositions"):
-            return 0.0
-        if lexicon.is_last(word.low) and word.low not in lexicon.english:
-            return 0.45
-        return 0.42 if kinds[seg.index(core[0])] == "unknown" else 0.0
+        return 0.0
 
     @staticmethod
     def _previous(words: list[_Word], k: int) -> _Word | None:

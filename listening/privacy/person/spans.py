@@ -1,10 +1,10 @@
 """Span trimming and widening: a detected name is cut to the name and grown over the rest of it.
 
 In order: words that are no part of a name are cut from its edges (a retweet marker, lower-case words
-beside a capitalised name, a handle or hashtag it started in); then it grows over a title right before it
-("President Obama", "Dr. Okafor": the title is part of how a person is named) and, in an all-capitals or
-lower-case name, over a neighbouring word of the same case that is a surname or an unknown word
-("<PERSON> WYNDHAMSTOKE").
+beside a capitalised name, slang beside a lower-case name, a handle or hashtag it started in); then it
+grows over a title right before it ("President Obama", "Dr. Okafor": the title is part of how a person
+is named) and, in an all-capitals or lower-case name, over a neighbouring word of the same case that is
+a surname or an unknown word ("<PERSON> WYNDHAMSTOKE").
 """
 
 from __future__ import annotations
@@ -46,6 +46,22 @@ def _token_around(text: str, start: int, end: int) -> tuple[int, int]:
     while b < len(text) and not text[b].isspace():
         b += 1
     return a, b
+
+
+def trim_lower_edges(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[int, int]:
+    """Drop slang and stop words at the edges of a lower-case name ("omg anderson" -> "anderson")."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) < 2 or not text[start:end].islower():
+        return start, end
+
+    def filler(word: str) -> bool:
+        return lexicon.is_everyday(word) and not lexicon.is_name(word)
+
+    while len(words) > 1 and filler(words[0].group()):
+        words.pop(0)
+    while len(words) > 1 and filler(words[-1].group()):
+        words.pop()
+    return start + words[0].start(), start + words[-1].end()
 
 
 def trim_tag(text: str, start: int, end: int) -> tuple[int, int]:
@@ -113,6 +129,7 @@ def shape(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[int, i
     """Every trimming rule, then every widening rule, in the order this module's docstring gives."""
     start, end = trim_marker(text, start, end)
     start, end = trim_case(text, start, end)
+    start, end = trim_lower_edges(text, start, end, lexicon)
     start, end = trim_tag(text, start, end)
     start, end = widen_title(text, start, end)
     return widen_case(text, start, end, lexicon)

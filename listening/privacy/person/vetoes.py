@@ -74,7 +74,7 @@ Veto = Callable[[Candidate], "str | None"]
 
 
 def retweet_marker(c: Candidate) -> str | None:
-    """"RT", "MT", "via", "cc": a retweet or mention marker is never a person."""
+    """ "RT", "MT", "via", "cc": a retweet or mention marker is never a person."""
     if c.lows and all(w in _RETWEET_MARKERS for w in c.lows):
         return "retweet marker"
     return None
@@ -89,7 +89,7 @@ def slang_or_split_word(c: Candidate) -> str | None:
         return "part of a longer word"
     if (
         span.islower()
-        and all(lexicon.is_english(w) for w in c.lows)
+        and all(lexicon.is_everyday(w) for w in c.lows)
         and not all(lexicon.is_name(w) for w in c.lows)
     ):
         return "everyday words and slang in lower case"
@@ -326,11 +326,12 @@ def _proper(doc: Doc | None, text: str, start: int) -> bool:
 
 
 def _everyday(low: str, lexicon: NameLexicon) -> bool:
-    """An English word, also with a prefix ("repaving", "unplowed", "preapproved")."""
-    if lexicon.is_english(low):
+    """An everyday English word, also with a prefix ("repaving", "unplowed", "preapproved"); not a word
+    that a dictionary writes only as a proper noun ("Putin", "Lydia")."""
+    if lexicon.is_everyday(low):
         return True
     prefix = next((p for p in ("re", "un", "pre", "over", "under") if low.startswith(p)), "")
-    return bool(prefix) and len(low) - len(prefix) >= 5 and lexicon.is_english(low[len(prefix) :])
+    return bool(prefix) and len(low) - len(prefix) >= 5 and lexicon.is_everyday(low[len(prefix) :])
 
 
 def _attributive(text: str, end: int, doc: Doc | None) -> bool:
