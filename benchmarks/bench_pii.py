@@ -544,6 +544,77 @@ def bench_real(systems: dict[str, Predict], slices: Sequence[str], limit: int | 
         print()
 
 
+#: What each piece of the person path adds, measured by taking it out (real-posts `dev` slice).
+_NAME_FINDERS = (
+    "NameGazetteerRecognizer",
+    "ProperNameRecognizer",
+    "TitledNameRecognizer",
+    "HashtagNameRecognizer",
+)
+COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("listening, en_core_web_sm NER instead of the social model", {"ner_model": ""}),
+    ("listening, social model alone (no project name finders)", {"drop": _NAME_FINDERS}),
+    ("listening without the proper-name finder", {"drop": ("ProperNameRecognizer",)}),
+    ("listening without the gazetteer finder", {"drop": ("NameGazetteerRecognizer",)}),
+    (
+        "listening without text cues (titles, hashtags, repeats)",
+        {"drop": _NAME_FINDERS[2:], "repeats": False},
+    ),
+    ("listening without case normalisation", {"truecase": False}),
+    ("listening without vetoes", {"vetoes": False}),
+    ("listening (everything)", {}),
+)
+
+
+def component_system(batch_size: int, ner_model: str | None = None, **off: Any) -> Predict:
+    """The project's redactor with one piece of the person path taken out."""
+    from listening.config import RedactionPolicy
+    from listening.privacy.person import vetoes
+    from listening.privacy.redactor import Redactor
+
+    redactor = Redactor(RedactionPolicy(), model=MODEL, ner_model=ner_model)
+    registry = redactor._analyzer.registry
+    person = redactor._person
+
+    def predict(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        saved = (registry.recognizers, person.normalise, person._repeats, vetoes.VETOES)
+        registry.recognizers = [r for r in registry.recognizers if r.name not in off.get("drop", ())]
+        if off.get("truecase") is False:
+            person.normalise = lambda text: text  # type: ignore[method-assign]
+        if off.get("repeats") is False:
+            person._repeats = lambda text, standing: []  # type: ignore[method-assign]
+        if off.get("vetoes") is False:
+            vetoes.VETOES = ()
+        try:
+            out = []
+            for i in range(0, len(texts), batch_size):
+                for result in redactor.redact_batch(texts[i : i + batch_size]):
+                    out.append([(e.start, e.end) for e in result.entities])
+            return out
+        finally:
+            registry.recognizers, person.normalise, person._repeats, vetoes.VETOES = saved
+
+    return predict
+
+
+def bench_components(batch_size: int, slice_name: str = "dev") -> None:
+    """Print what each piece of the person path adds on a held-out slice."""
+    posts = load_real(slice_name)
+    rows = []
+    for label, options in COMPONENTS:
+        ner_model = options.get("ner_model")
+        off = {k: v for k, v in options.items() if k != "ner_model"}
+        score, speed = run_real(component_system(batch_size, ner_model, **off), posts)
+        person, person_any = score.spans.recall(["PERSON"]), score.spans.recall(["PERSON"], True)
+        over = f"{100 * score.over_redaction:.2f}%"
+        rows.append(f"| {label} | {person:.3f} | {person_any:.3f} | {over} | {speed:.0f} |")
+    print(f"### what each piece adds (real posts, `{slice_name}` slice, {len(posts)} posts)\n")
+    print("| system | PERSON cov90 | PERSON any | over-redaction | docs/s |")
+    print("|---|---|---|---|---|")
+    print("\n".join(rows))
+    print()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N synthetic docs")
@@ -555,6 +626,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--real", default="dev", help="held-out real-post slices, comma-separated (dev, final; '' to skip)"
     )
     parser.add_argument("--only-real", action="store_true", help="run only the real-posts section")
+    parser.add_argument(
+        "--components", action="store_true", help="also measure what each piece of the person path adds"
+    )
     args = parser.parse_args(argv)
 
     synth = load_synth(args.limit)
@@ -563,6 +637,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"# PII redaction benchmark ({len(synth)} synthetic docs, {len(social)} social posts)\n")
     slices = [s.strip() for s in args.real.split(",") if s.strip()]
     bench_real(systems, slices, args.limit)
+    if args.components:
+        bench_components(args.batch_size)
     if args.only_real:
         return
     for name, docs, types, keep in (
