@@ -21,9 +21,11 @@ from spacy.language import Language
 
 from listening.privacy.vocabulary import wordlist
 
+#: Inflections stripped to find an everyday word's lemma ("potholes", "plowed"); not "-er"/"-ers", which
+#: turned surnames into words ("Harper" -> "harp", "Villiers" -> "villi").
 _SUFFIXES = (
     ("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ied", "y"), ("ing", ""),
-    ("ing", "e"), ("ly", ""), ("er", ""), ("ers", ""), ("est", ""), ("n't", ""),
+    ("ing", "e"), ("ly", ""), ("n't", ""),
 )  # fmt: skip
 _VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüý]")
 _CONSONANT = re.compile(r"[^aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüý']")

@@ -185,16 +185,21 @@ class ProperNameRecognizer(LexiconNameRecognizer):
         token = doc.char_span(word.start, word.end, alignment_mode="expand")
         proper = token is not None and any(t.pos_ == "PROPN" for t in token)
         verb_next = self._verb_next(doc, end)
+        reported = self._reporting_verb_next(text, end)
+        verb_next = verb_next or reported
         if not (proper or verb_next) or len(word.low) < 3:
             return 0.0
         if initial and not verb_next:
             return 0.0
-        # A lone surname or unknown word is the NER model's call: on real posts the capitalisation alone
-        # was wrong far more often than right.
-        if lexicon.is_first(word.low) and not (
-            before is not None and before.low in wordlist("locative_prepositions")
-        ):
+        if before is not None and before.low in wordlist("locative_prepositions"):
+            return 0.0
+        if lexicon.is_first(word.low):
             return 0.5
+        # A lone surname is the subject of a reporting verb ("Villiers rejects", "Hollande announces");
+        # otherwise a lone surname or unknown word is the NER model's call: on real posts capitalisation
+        # alone was wrong far more often than right.
+        if lexicon.is_last(word.low) and not lexicon.is_everyday(word.low) and reported:
+            return 0.45
         return 0.0
 
     @staticmethod
@@ -218,6 +223,20 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             if token.idx >= end:
                 return token.pos_ in ("VERB", "AUX")
         return False
+
+    @staticmethod
+    def _reporting_verb_next(text: str, end: int) -> bool:
+        """A reporting verb in the third person or the past right after ("says", "rejected", "told")."""
+        match = re.match(r"[ \t]+([a-z]+)\b", text[end:])
+        if match is None:
+            return False
+        verb = match.group(1)
+        verbs = wordlist("reporting_verbs")
+        stems = {verb[:-1], verb[:-2], verb[:-3] + "y"} if verb.endswith("s") else set()
+        if verb.endswith("d"):
+            stems |= {verb[:-1], verb[:-2]}
+        irregular = {"said": "say", "told": "tell", "thought": "think", "met": "meet", "left": "leave"}
+        return bool(stems & verbs) or irregular.get(verb, "") in verbs
 
     # ---- evidence from the rest of the text --------------------------------------------------
 
