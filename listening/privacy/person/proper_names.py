@@ -117,7 +117,7 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             return "other"
         if lexicon.is_name(low) and low not in STOP_WORDS:
             return "name"
-        if low in lexicon.english or low in STOP_WORDS:
+        if lexicon.is_english(low):
             return "other"
         return "unknown"
 
@@ -193,8 +193,8 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             return 0.0
         if before is not None and before.low in wordlist("locative_prepositions"):
             return 0.0
-        if lexicon.is_first(word.low):
-            return 0.5
+        if lexicon.is_first(word.low) and not lexicon.is_everyday(word.low):
+            return 0.5  # a lone "Will", "Summer" or "Day" is the NER model's call
         # A lone surname is the subject of a reporting verb ("Villiers rejects", "Hollande announces");
         # otherwise a lone surname or unknown word is the NER model's call: on real posts capitalisation
         # alone was wrong far more often than right.

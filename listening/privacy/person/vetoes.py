@@ -205,11 +205,11 @@ def other_language(c: Candidate) -> str | None:
     words = [w.lower() for w in _WORDS.findall(c.text) if len(w) >= 2]
     if len(words) < 4:
         return None
-    foreign = sum(not lexicon.is_english(w) and not lexicon.is_name(w) for w in words)
-    if foreign / len(words) < 0.35:
+    foreign = sum(not lexicon.is_english(w) for w in words)
+    if foreign / len(words) < 0.4:
         return None
-    if all(lexicon.is_plain_name(w) for w in c.lows) and len(c.lows) >= 2:
-        return None
+    if len(c.lows) >= 2 and all(lexicon.is_name(w) and not lexicon.is_everyday(w) for w in c.lows):
+        return None  # "justin bieber" in a post in German
     return "lower-case words of another language"
 
 
