@@ -232,6 +232,14 @@ def _demo_keep_phrases() -> list[str]:
     return sorted(phrases - {"the east end"}, key=len, reverse=True)
 
 
+def _demo_terms() -> tuple[str, ...]:
+    """The demo program's taxonomy words, as the nightly stage gives them to its redactor."""
+    from listening.config import load_program
+    from listening.privacy.redactor import topic_terms
+
+    return topic_terms(load_program(REPO_ROOT / "pipelines" / "city_services.yaml").topics)
+
+
 def _demo_texts(start: str, days: int) -> list[str]:
     import csv
     import datetime as dt
@@ -357,11 +365,11 @@ class Score:
 Predict = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 
 
-def project_system(batch_size: int, allow_list: Sequence[str] = ()) -> Predict:
+def project_system(batch_size: int, allow_list: Sequence[str] = (), terms: Sequence[str] = ()) -> Predict:
     from listening.config import RedactionPolicy
     from listening.privacy.redactor import Redactor
 
-    redactor = Redactor(RedactionPolicy(allow_list=list(allow_list)), model=MODEL)
+    redactor = Redactor(RedactionPolicy(allow_list=list(allow_list)), model=MODEL, terms=terms)
 
     def predict(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         out = []
@@ -655,7 +663,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The demo program's policy allow-list; plain Presidio has no such list.
         demo_systems = {
             "presidio": systems["presidio"],
-            "listening": project_system(args.batch_size, DEMO_ALLOW_LIST),
+            "listening": project_system(args.batch_size, DEMO_ALLOW_LIST, _demo_terms()),
         }
         results = {s: run(predict, demo) for s, predict in demo_systems.items()}
         n_keep = results["listening"][0].keep_total
