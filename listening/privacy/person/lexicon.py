@@ -76,6 +76,11 @@ class NameLexicon:
         low = word.lower()
         return self.is_name(low) and low not in self.english and low not in STOP_WORDS and low not in slang()
 
+    def is_word(self, word: str) -> bool:
+        """An English word as written, a stop word or slang (no inflection stripped: "Mendes" is no word)."""
+        low = word.lower()
+        return low in self.english or low in STOP_WORDS or low in slang()
+
     def is_english(self, word: str) -> bool:
         """An everyday word, inflected or not ("potholes", "plowed"), a stop word or slang."""
         low = word.lower().replace("’", "'")

@@ -104,7 +104,7 @@ def widen_case(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[i
         low = word.lower()
         return (
             _case_style(word) == style
-            and (lexicon.is_unknown(low) or (lexicon.is_last(low) and not lexicon.is_english(low)))
+            and (lexicon.is_unknown(low) or (lexicon.key(low) in lexicon.last and not lexicon.is_word(low)))
             and (style == "lower" or len(low) >= 3)
         )
 
