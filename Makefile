@@ -45,9 +45,10 @@ bench-pii: install
 train-ner: install ## retrain the social-media NER model (CPU, fixed seed) into listening/privacy/models/social_ner
 	$(BIN)/python -m training.train_ner
 
-airflow-ui: install ## Airflow's UI and scheduler on these DAGs at http://127.0.0.1:8080
-	$(BIN)/airflow db migrate
-	$(BIN)/airflow standalone
+AIRFLOW_UI_HOST ?= 127.0.0.1
+AIRFLOW_UI_PORT ?= 8080
+airflow-ui: install ## Airflow (scheduler, DAG processor, triggerer, UI) on these DAGs at http://$(AIRFLOW_UI_HOST):$(AIRFLOW_UI_PORT)
+	$(BIN)/python -m listening.airflow_ui --host $(AIRFLOW_UI_HOST) --port $(AIRFLOW_UI_PORT)
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache build *.egg-info
