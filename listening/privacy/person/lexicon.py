@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -31,6 +32,7 @@ _VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûü�
 _CONSONANT = re.compile(r"[^aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüý']")
 _REPEAT = re.compile(r"(.)\1\1+")
 _APOSTROPHES = str.maketrans("", "", "'’`-")
+_CACHE = 100_000  # words remembered per question
 _CLITICS = frozenset({"ll", "re", "ve", "d", "s", "m", "t"})
 
 
@@ -39,7 +41,7 @@ def slang() -> frozenset[str]:
     return wordlist("slang")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: the memoised questions below key on it cheaply
 class NameLexicon:
     """Lower-case first names, surnames and English words."""
 
@@ -57,30 +59,37 @@ class NameLexicon:
         low = word.lower().replace("’", "'")
         return not self.is_english(low) or low in wordlist("name_words") or low in wordlist("proper_nouns")
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_everyday(self, word: str) -> bool:
         """An English word that a dictionary does not write only as a proper noun ("good", not "sanchez")."""
         return self.is_english(word) and word.lower().replace("’", "'") not in wordlist("proper_nouns")
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_first(self, word: str) -> bool:
         return self.key(word) in self.first and self._named(word)
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_last(self, word: str) -> bool:
         return self.key(word) in self.last and self._named(word)
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_name(self, word: str) -> bool:
         key = self.key(word)
         return (key in self.first or key in self.last) and self._named(word)
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_plain_name(self, word: str) -> bool:
         """A name that is not also an everyday word."""
         low = word.lower()
         return self.is_name(low) and low not in self.english and low not in STOP_WORDS and low not in slang()
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_word(self, word: str) -> bool:
         """An English word as written, a stop word or slang (no inflection stripped: "Mendes" is no word)."""
         low = word.lower()
         return low in self.english or low in STOP_WORDS or low in slang()
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_english(self, word: str) -> bool:
         """An everyday word, inflected or not ("potholes", "plowed"), a stop word or slang."""
         low = word.lower().replace("’", "'")
@@ -98,6 +107,7 @@ class NameLexicon:
                     return True
         return False
 
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_unknown(self, word: str) -> bool:
         """A word that looks like a rare name: out of the English vocabulary, pronounceable, not slang."""
         low = word.lower()
