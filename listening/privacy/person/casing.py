@@ -53,7 +53,7 @@ def truecase_for_ner(text: str, lexicon: NameLexicon | None = None) -> str:
     values = [text[a:b] for a, b in words]
     plain = [lexicon.is_plain_name(w) for w in values]
     named = [lexicon.is_name(w) and w.lower() not in STOP_WORDS for w in values]
-    foreign = _foreign(values, lexicon)
+    foreign = _foreign(text, words, lexicon)
     chars = list(text)
     for i, (a, b) in enumerate(words):
         word = values[i]
@@ -102,7 +102,7 @@ def _name_runs(
     name of the gazetteer counts too ("talked to mark young").
     """
     spans: list[tuple[int, int]] = []
-    foreign = _foreign(values, lexicon)
+    foreign = _foreign(text, words, lexicon)
     i = 0
     while i < len(words):
         style = _style(values[i])
@@ -138,8 +138,10 @@ def _name_runs(
     return spans
 
 
-def _foreign(values: list[str], lexicon: NameLexicon) -> bool:
-    """Many lower-case words out of the English lexicon: another language or heavy slang."""
+def _foreign(text: str, words: list[tuple[int, int]], lexicon: NameLexicon) -> bool:
+    """Many lower-case words out of the English lexicon: another language or heavy slang (words inside a
+    URL, handle or address do not count)."""
+    values = [text[a:b] for a, b in words if _standalone(text, a, b)]
     lower = [w for w in values if w.islower() and len(w) >= 3 and w.lower() not in STOP_WORDS]
     return sum(not lexicon.is_english(w) for w in lower) > max(2, len(lower) // 4)
 

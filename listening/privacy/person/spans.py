@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from listening.privacy.person.cues import title_before
-from listening.privacy.person.lexicon import NameLexicon
+from listening.privacy.person.lexicon import NameLexicon, slang
 
 _RETWEET = re.compile(r"(?i)^(?:rt|mt|via|cc)\b[\s:]*")
 
@@ -55,7 +57,7 @@ def trim_lower_edges(text: str, start: int, end: int, lexicon: NameLexicon) -> t
         return start, end
 
     def filler(word: str) -> bool:
-        return lexicon.is_everyday(word) and not lexicon.is_name(word)
+        return word in STOP_WORDS or word in slang()
 
     while len(words) > 1 and filler(words[0].group()):
         words.pop(0)
@@ -100,24 +102,30 @@ def widen_case(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[i
         return start, end
     style = styles.pop()
 
-    def fits(word: str) -> bool:
+    def fits(word: str, partner: str, side: str) -> bool:
         low = word.lower()
-        return (
-            _case_style(word) == style
-            and (lexicon.is_unknown(low) or (lexicon.key(low) in lexicon.last and not lexicon.is_word(low)))
-            and (style == "lower" or len(low) >= 3)
-        )
+        if _case_style(word) != style or low in STOP_WORDS or low in slang():
+            return False
+        if style == "upper" and len(low) < 3:
+            return False
+        if lexicon.is_unknown(low) or (lexicon.key(low) in lexicon.last and not lexicon.is_word(low)):
+            return True
+        # A lone first name takes the surname after it, a lone surname the first name before it, even
+        # when that word is also an everyday word ("JANICE PROVOST", "amber jones").
+        if side == "after":
+            return lexicon.is_first(partner) and lexicon.key(low) in lexicon.last
+        return lexicon.is_last(partner) and lexicon.key(low) in lexicon.first
 
     for _ in range(2):
         if len(words) >= 4:
             break
         after = re.match(r" (\w+)(?=$|[\s.,!?;:)])", text[end:])
-        if after and fits(after.group(1)):
+        if after and fits(after.group(1), words[-1] if len(words) == 1 else "", "after"):
             end += after.end()
             words.append(after.group(1))
             continue
         before = re.search(r"(?:^|(?<=[\s(\"“]))(\w+) $", text[:start])
-        if before and fits(before.group(1)):
+        if before and fits(before.group(1), words[0] if len(words) == 1 else "", "before"):
             start = before.start(1)
             words.insert(0, before.group(1))
             continue
