@@ -266,7 +266,8 @@ def main(argv: list[str] | None = None) -> None:
     # an early checkpoint that recalled fewer names on held-out posts.
     last = args.work / "out" / "model-last"
     scores = json.loads((last / "meta.json").read_text()).get("performance", {})
-    package(last, counts, {k: v for k, v in scores.items() if k.startswith("ents")})
+    person = (scores.get("ents_per_type") or {}).get("PERSON", {})
+    package(last, counts, {"person_on_validation": person})
     print(f"wrote {MODEL_DIR}")
 
 
