@@ -64,7 +64,12 @@ def lexicon(default_redactor: Redactor) -> NameLexicon:
         ("RT great news everyone", "RT", "retweet_marker", "retweet marker"),
         ("lol gonna be late again smh", "gon", "slang_or_split_word", "part of a longer word"),
         ("Really disappointed. #PortAlder", "PortAlder", "hashtag_not_a_name", "hashtag that is not a name"),
-        ("Any update on Victoria Drive?", "Victoria Drive", "street_without_number", "street named without a number"),
+        (
+            "Any update on Victoria Drive?",
+            "Victoria Drive",
+            "street_without_number",
+            "street named without a number",
+        ),
         ("Construction starts Monday", "Monday", "date_word", "weekday"),
         ("See you in January", "January", "date_word", "month"),
         ("Love the bus stop in Eastview.", "Eastview", "place_by_context", "after a place preposition"),
@@ -77,7 +82,9 @@ def lexicon(default_redactor: Redactor) -> NameLexicon:
         ),
     ],
 )
-def test_each_veto_gives_its_reason(lexicon: NameLexicon, text: str, target: str, rule: str, reason: str) -> None:
+def test_each_veto_gives_its_reason(
+    lexicon: NameLexicon, text: str, target: str, rule: str, reason: str
+) -> None:
     start = text.index(target)
     candidate = Candidate(text, start, start + len(target), lexicon)
     assert getattr(vetoes, rule)(candidate) == reason
@@ -167,7 +174,9 @@ def test_names_are_redacted_whole(default_redactor: Redactor, text: str, name: s
     result = default_redactor.redact(text)
     assert name not in result.text
     start = text.index(name)
-    assert any(e.type == "PERSON" and e.start <= start and start + len(name) <= e.end for e in result.entities)
+    assert any(
+        e.type == "PERSON" and e.start <= start and start + len(name) <= e.end for e in result.entities
+    )
 
 
 @pytest.mark.parametrize(
