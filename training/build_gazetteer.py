@@ -71,13 +71,14 @@ _SCOWL_HEADER = """\
 """
 
 
-def dictionary_lists(words_file: Path) -> tuple[list[str], list[str]]:
-    """Words a dictionary writes only capitalised, and words it writes both capitalised and in lower case."""
+def dictionary_lists(words_file: Path) -> tuple[list[str], list[str], list[str]]:
+    """Words a dictionary writes only capitalised, words it writes both capitalised and in lower case, and
+    every word it writes in lower case (the common vocabulary)."""
     words = words_file.read_text(encoding="utf-8").split()
     kept = [w for w in words if re.fullmatch(r"[A-Za-z]+(?:'[A-Za-z]+)?", w) and not w.endswith("'s")]
     lower = {w for w in kept if w.islower()}
     capital = {w.lower() for w in kept if w[:1].isupper() and not w.isupper()}  # "Rose", not "ACT" or "A"
-    return sorted(capital - lower), sorted(capital & lower)
+    return sorted(capital - lower), sorted(capital & lower), sorted(lower)
 
 
 def _sha(path: Path) -> str:
@@ -122,7 +123,7 @@ def main() -> None:
     )
     print(f"{len(first)} first names, {len(last)} surnames")
     if args.scowl:
-        proper, both = dictionary_lists(args.scowl)
+        proper, both, common = dictionary_lists(args.scowl)
         sha = _sha(args.scowl)
         for name, values, what, how in (
             (
@@ -136,6 +137,12 @@ def main() -> None:
                 both,
                 "Everyday words the dictionary also writes as proper nouns (Rose, Mark, Green, Will).",
                 "entries (letters, one inner apostrophe, no possessive) capitalised and lower-case too",
+            ),
+            (
+                "common_words",
+                common,
+                "Common English words: the dictionary's lower-case entries (a rarer word may be a surname).",
+                "entries (letters, one inner apostrophe, no possessive) written in lower case",
             ),
         ):
             header = _SCOWL_HEADER.format(what=what, sha=sha, how=how)

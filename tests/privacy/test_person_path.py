@@ -108,7 +108,7 @@ def test_a_cue_keeps_a_name_against_the_context_vetoes(lexicon: NameLexicon) -> 
 
 
 def test_gazetteer_files_name_source_and_licence() -> None:
-    for name in ("first_names", "last_names", "proper_nouns", "name_words"):
+    for name in ("first_names", "last_names", "proper_nouns", "name_words", "common_words"):
         head = (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()[:12]
         header = "\n".join(line for line in head if line.startswith("#"))
         assert "Source:" in header, name

@@ -108,6 +108,24 @@ class NameLexicon:
         return False
 
     @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
+    def is_rare(self, word: str) -> bool:
+        """A word of the lemma tables that no common dictionary lists ("Pennywhistle", "Sinatra"): in a run of
+        capitalised words it may be a surname."""
+        low = word.lower().replace("’", "'")
+        return (
+            low.isalpha()
+            and len(low) >= 4
+            and low not in wordlist("common_words")
+            and low not in STOP_WORDS
+            and low not in slang()
+            and not any(
+                low[: -len(suffix)] in wordlist("common_words")
+                for suffix, _ in _SUFFIXES
+                if low.endswith(suffix)
+            )
+        )
+
+    @lru_cache(maxsize=_CACHE)  # noqa: B019 (lexicons live as long as the process)
     def is_unknown(self, word: str) -> bool:
         """A word that looks like a rare name: out of the English vocabulary, pronounceable, not slang."""
         low = word.lower()

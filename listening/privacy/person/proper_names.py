@@ -117,7 +117,7 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             return "other"
         if lexicon.is_name(low) and low not in STOP_WORDS:
             return "name"
-        if lexicon.is_english(low):
+        if lexicon.is_english(low) and not lexicon.is_rare(low):
             return "other"
         return "unknown"
 
