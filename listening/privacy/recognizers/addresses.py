@@ -52,6 +52,8 @@ STRONG_TYPES = frozenset(
     "trwy vlys vws xrd xrds row loop mews alley plaza sideroad concession conc".split()
 )
 _UNITS = frozenset(vocabulary.unit_designators()) | {"no."}
+#: Road words whose number is the road's, not a house's ("Hwy 7", "Route 66").
+_ROADS = frozenset("highway hwy route rte expressway expy freeway fwy turnpike tpke parkway pkwy pky".split())
 #: Designators that take no number after them (USPS Pub 28 C2 marks them so).
 _BARE_UNITS = frozenset("basement bsmt front frnt lobby lbby lower lowr office ofc penthouse rear side upper uppr".split())
 _REGIONS = vocabulary.regions()
@@ -99,7 +101,8 @@ _WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
 _HOUSE = r"\d{1,6}(?:[a-f](?![\w'’]))?(?:[ \t]+1/2|-\d{1,6}[a-f]?)?"
 _UNIT_ID = r"(?:[a-z]?\d{1,5}[a-z]?|[a-z])"
 _UNIT = (
-    rf"(?:(?:{_alternation(_UNITS - _BARE_UNITS)})\.?[ \t]*(?:#|no\.?)?[ \t]*{_UNIT_ID}{_END}"
+    rf"(?:(?:{_alternation(_UNITS - _BARE_UNITS)})(?:\.?[ \t]*(?:#|no\.?)?[ \t]*(?=\d)|\.?[ \t]*(?:#|no\.?)[ \t]*|\.?[ \t]+|\.)"
+    rf"{_UNIT_ID}{_END}"
     rf"|#[ \t]?{_UNIT_ID}{_END}|(?:{_alternation(_BARE_UNITS)}){_END})"
 )
 _TYPE = rf"(?:{_alternation(_TYPES)})"
@@ -137,7 +140,7 @@ _UNIT_PREFIX = re.compile(
 #: name-type number: "Hauptstraße 5", "Villacher Strasse 89", "Main Street 12"
 AFTER = re.compile(
     rf"(?i){_START}(?P<v>(?P<name>(?:{_WORD}[ \t]+){{0,2}}"
-    rf"(?:[^\W\d_]+(?:{_alternation(_ENDINGS)})|[^\W\d_][\w'’.-]*[ \t]+(?:{_alternation(_AFTER | STRONG_TYPES)})))"
+    rf"(?:[^\W\d_]+(?:{_alternation(_ENDINGS)})|[^\W\d_][\w'’.-]*[ \t]+(?:{_alternation(_AFTER | STRONG_TYPES - _ROADS)})))"
     rf"\.?,?[ \t]+(?P<trail>(?:№[ \t]*)?\d{{1,5}}[a-z]?(?:[-/]\d{{1,5}}[a-z]?)?){_END}\.?)"
 )
 # PO Box 123 | P.O. Box 12 | PSC 7589, Box 0572 | RR 2 | APO AE 20040 | USS Cole FPO AP 96667
@@ -156,6 +159,17 @@ _CUE = re.compile(
     r"[^\n.!?]{0,20}|@|\b(?:at|near|outside|behind|beside|across[ \t]+from|in[ \t]+front[ \t]+of|by|on|"
     r"from|to|of|around|blocking|skipped|visit|is))[ \t:]*$"
 )
+#: Cues strong enough for a street with no type word: "lives at Edeby 55", "address: Kesk 53".
+_STRONG_CUE = re.compile(
+    r"(?i)\b(?:address(?:es)?|(?:live[sd]?|living|located|resides?|reside[sd])[ \t]+(?:at|on|in)|"
+    r"(?:moved?|send|sent|ship(?:ped)?|mail(?:ed)?|deliver(?:ed)?)[ \t]+(?:\w+[ \t]+){0,2}to)\b[^\n.!?]{0,16}[ \t:]*$"
+)
+#: name number with no type word ("Edeby 55", "Μεγάλη Άμμος 184"): only with a unit or postal part
+#: after it, or a strong address cue before it.
+UNTYPED = re.compile(
+    rf"(?i){_START}(?P<v>(?P<lead>\d{{1,6}}[ \t]+)?(?P<name>(?:[^\W\d_][\w'’.-]*[ \t]+){{0,2}}[^\W\d_][\w'’.-]*)"
+    rf"[ \t]+(?P<trail>\d{{1,5}}[a-z]?(?:[-/]\d{{1,5}}[a-z]?)?){_END}\.?)"
+)
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/:#@$+-])\d{1,6}[a-z]?[ \t]+$", re.IGNORECASE)
 _YEAR_CUE = re.compile(r"(?i)\b(?:in|since|until|till|of|from|by|circa|year|class)[ \t]+$")
 
@@ -169,10 +183,12 @@ _CODE = (
     rf"(?:{_CA_POSTAL}|\d{{4,6}}(?:-\d{{3,4}})?|\d{{2}}-\d{{3}}|\d{{3}}[ \t]\d{{2}}|\d{{4}}[ \t]?(?-i:[A-Z]{{2}})"
     r"|[a-z]{1,2}\d[a-z\d]?[ \t]\d[a-z]{2})"
 )
-_SEP = re.compile(r"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*|[ \t]+")
+# Parts are joined by commas or line breaks (one blank line at most), or by spaces.
+_SEP = re.compile(r"[ \t]*(?:[,\n][ \t]*)+|[ \t]+")
 _UNIT_PART = re.compile(rf"(?i){_UNIT}\.?")
 _CODE_PART = re.compile(rf"(?i){_CODE}(?![\w-])")
 _REGION_PART = re.compile(rf"(?i)(?:{_alternation(_REGIONS)})\.?(?![\w'’-])")
+_REGION_CODE = re.compile(rf"(?-i:[A-Z]{{2,3}})\.?[ \t]+{_CODE}(?![\w-])")
 _COUNTRY_PART = re.compile(r"(?i)(?:canada|usa|u\.s\.a\.|united[ \t]+states)(?![\w'’-])")
 _PLACE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _CLOSE = re.compile(r"[ \t]*(?:[,\n.;:!?)(\"“”]|$|[^\w\s])")
@@ -219,14 +235,16 @@ class _LastLine:
         self.text = text
         self.cased = cased
 
-    def region_ok(self, match: re.Match[str], *, after_place: bool) -> bool:
-        """A code that is also a word ("or", "in", "me") needs capitals, or a city before it and prose after."""
+    def region_ok(self, match: re.Match[str], *, after: str) -> bool:
+        """A code that is also a word ("or", "in", "me") needs capitals, or a lower-case city before it
+        and prose after it ("portland or today")."""
         value = match.group().rstrip(".")
         if value.lower() not in _AMBIGUOUS_REGIONS or (value.isupper() and self.cased):
             return True
-        return after_place and _closes(self.text, match.start() + len(value))
+        uncased = not self.cased or (after.islower() and value.islower())
+        return bool(after) and uncased and _closes(self.text, match.start() + len(value))
 
-    def region_and_code(self, at: int, limit: int, *, after_place: bool = False) -> int | None:
+    def region_and_code(self, at: int, limit: int, *, after: str = "") -> int | None:
         """End of "region [postal code]" or "postal code" at `at`."""
         region = _REGION_PART.match(self.text, at, limit)
         if region is not None:
@@ -234,9 +252,9 @@ class _LastLine:
             code = _CODE_PART.match(self.text, gap.end(), limit) if gap else None
             if code is not None:
                 return code.end()
-            if self.region_ok(region, after_place=after_place):
+            if self.region_ok(region, after=after):
                 return region.end()
-        code = _CODE_PART.match(self.text, at, limit)
+        code = _CODE_PART.match(self.text, at, limit) or _REGION_CODE.match(self.text, at, limit)
         if code is not None and (code.group()[:1].isalpha() or len(code.group().replace(" ", "")) >= 4):
             return code.end()
         return None
@@ -258,7 +276,7 @@ class _LastLine:
             end = word.end()
             sep = _SEP.match(self.text, end, limit)
             if sep is not None and "\n" not in sep.group()[1:]:
-                closed = self.region_and_code(sep.end(), limit, after_place=True)
+                closed = self.region_and_code(sep.end(), limit, after=self.text[at:end])
                 if closed is not None:
                     return closed
             if n == 0 and _closes(self.text, end):
@@ -274,8 +292,10 @@ class _LastLine:
         limit = min(len(text), end + 120)
         for _ in range(6):
             sep = _SEP.match(text, end, limit)
-            if sep is None or sep.group().count("\n") > 1:
+            if sep is None or sep.group().count("\n") > 2:
                 break
+            # Across a blank line only a unit, region or postal code, or a place that ends in one.
+            blank = sep.group().count("\n") == 2
             at, comma = sep.end(), "," in sep.group() or "\n" in sep.group()
             unit = _UNIT_PART.match(text, at, limit)
             country = _COUNTRY_PART.match(text, at, limit) if structured else None
@@ -285,11 +305,11 @@ class _LastLine:
             closed = self.region_and_code(at, limit)
             coded = closed is not None
             if closed is None:
-                closed = self.place(at, limit, comma=comma, structured=structured)
+                closed = self.place(at, limit, comma=comma and not blank, structured=structured and not blank)
                 coded = closed is not None and bool(
                     _REGION_PART.search(text, at, closed) or _CODE_PART.search(text, at, closed)
                 )
-            if closed is None:
+            if closed is None or (blank and not coded):
                 break
             # A bare place grows the span but is no evidence of an address.
             end, structured = closed, structured or coded
@@ -373,6 +393,10 @@ class StreetAddressRecognizer(RegexRecognizer):
             found = self._after(text, match)
             if found is not None:
                 yield found
+        for match in UNTYPED.finditer(text):
+            found = self._untyped(text, match)
+            if found is not None:
+                yield found
 
     @staticmethod
     def _typed(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
@@ -447,14 +471,45 @@ class StreetAddressRecognizer(RegexRecognizer):
         return start, trail or end, 0.6
 
     @staticmethod
+    def _untyped(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
+        """A street with no type word, held by a unit or postal part after it or a strong cue before it."""
+        words = _words(match.group("name"))
+        for i in range(len(words) - 1, -1, -1):
+            low = words[i].lower().strip(".")
+            if (low in STOP_WORDS or low in _NON_STREET or low in _UNITS) and low not in _PARTICLES:
+                words = words[i + 1 :]
+                break
+        if not words or any(w.lower().strip(".") in _MONTHS for w in words):
+            return None
+        if not _name_ok(words, capitalised=_cased(text)):
+            return None
+        start = match.end("name") - len(" ".join(words))
+        if text[start : match.end("name")] != " ".join(words):
+            return None
+        lead = match.group("lead") if start == match.start("name") else None
+        begin = match.start("v") if lead else start
+        end = match.end("v")
+        if _STRONG_CUE.search(text, max(0, begin - 48), begin) is not None:
+            return begin, end, 0.6
+        last = _LastLine(text, cased=_cased(text[begin:end]))
+        grown, _ = last.extend(end)
+        held = _UNIT_PART.search(text, end, grown) or _CODE_PART.search(text, end, grown)
+        return (begin, end, 0.6) if held is not None else None
+
+    @staticmethod
     def _after(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
         """A street whose house number follows it: the name must be capitalised in mixed-case text."""
         words = _words(match.group("name"))
         # Prose before the street name is cut: "enter on Sludevej 13" -> "Sludevej 13".
-        while len(words) > 1 and words[0].lower().strip(".") in STOP_WORDS | _NON_STREET:
-            words = words[1:]
+        for i in range(len(words) - 2, -1, -1):
+            low = words[i].lower().strip(".")
+            if (low in STOP_WORDS or low in _NON_STREET) and low not in _PARTICLES:
+                words = words[i + 1 :]
+                break
         cased = _cased(text)
-        if not _name_ok([w for w in words if w.lower().rstrip(".") not in _AFTER] or words, capitalised=cased):
+        name = [w for w in words if w.lower() not in _AFTER and w.lower().rstrip(".") not in _AFTER | STRONG_TYPES]
+        joined = len(words) == 1 and len(name) == 1
+        if not name or (len(name) == len(words) and not joined) or not _name_ok(name, capitalised=cased):
             return None
         if any(w.lower().strip(".") in _MONTHS for w in words):
             return None
