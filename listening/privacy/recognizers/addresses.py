@@ -92,6 +92,12 @@ _MONTHS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+#: Months and weekdays: "Saturday 30 August 2014" is a date, not a street and a place line.
+_DATE_WORDS = _MONTHS | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tues thur thurs fri".split()
+)
+#: Street types written out in full, which may stand before a house number: "Main Street 12".
+_SPELLED_TYPES = frozenset("street avenue road drive lane boulevard court place terrace crescent way".split())
 
 # ---- pieces -------------------------------------------------------------------------------------------
 
@@ -140,7 +146,7 @@ _UNIT_PREFIX = re.compile(
 #: name-type number: "Hauptstraße 5", "Villacher Strasse 89", "Main Street 12"
 AFTER = re.compile(
     rf"(?i){_START}(?P<v>(?P<name>(?:{_WORD}[ \t]+){{0,2}}"
-    rf"(?:[^\W\d_]+(?:{_alternation(_ENDINGS)})|[^\W\d_][\w'’.-]*[ \t]+(?:{_alternation(_AFTER | STRONG_TYPES - _ROADS)})))"
+    rf"(?:[^\W\d_]+(?:{_alternation(_ENDINGS)})|[^\W\d_][\w'’.-]*[ \t]+(?:{_alternation(_AFTER | _SPELLED_TYPES)})))"
     rf"\.?,?[ \t]+(?P<trail>(?:№[ \t]*)?\d{{1,5}}[a-z]?(?:[-/]\d{{1,5}}[a-z]?)?){_END}\.?)"
 )
 # PO Box 123 | P.O. Box 12 | PSC 7589, Box 0572 | RR 2 | APO AE 20040 | USS Cole FPO AP 96667
@@ -188,7 +194,7 @@ _SEP = re.compile(r"[ \t]*(?:[,\n][ \t]*)+|[ \t]+")
 _UNIT_PART = re.compile(rf"(?i){_UNIT}\.?")
 _CODE_PART = re.compile(rf"(?i){_CODE}(?![\w-])")
 _REGION_PART = re.compile(rf"(?i)(?:{_alternation(_REGIONS)})\.?(?![\w'’-])")
-_REGION_CODE = re.compile(rf"(?-i:[A-Z]{{2,3}})\.?[ \t]+{_CODE}(?![\w-])")
+_REGION_CODE = re.compile(rf"(?-i:[A-Z]{{2,3}})\.?[ \t]+(?:\d{{5}}(?:-\d{{4}})?|{_CA_POSTAL})(?![\w-])")
 _COUNTRY_PART = re.compile(r"(?i)(?:canada|usa|u\.s\.a\.|united[ \t]+states)(?![\w'’-])")
 _PLACE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _CLOSE = re.compile(r"[ \t]*(?:[,\n.;:!?)(\"“”]|$|[^\w\s])")
@@ -202,7 +208,7 @@ _PROSE_AFTER = frozenset(
 )
 _NOT_HOUSE = re.compile(
     r"(?i)\b(?:hwy|highway|route|rte|exit|bus|line|no|number|room|rm|gate|platform|flight|apt|suite|ste|"
-    r"unit|tel|ph|phone|call|text|score|won|lost|beat)\.?[ \t]*#?$"
+    rf"unit|tel|ph|phone|call|text|score|won|lost|beat|{_alternation(_MONTHS)})\.?[ \t]*#?$"
 )
 
 
@@ -223,7 +229,7 @@ def _place_word_ok(word: str, *, cased: bool) -> bool:
     low = word.lower().strip(".'’")
     if low in _PARTICLES:
         return True
-    if low in STOP_WORDS or low in _NON_STREET or low in _UNITS:
+    if low in STOP_WORDS or low in _NON_STREET or low in _UNITS or low in _DATE_WORDS:
         return False
     return not cased or word[:1].isupper()
 
@@ -256,7 +262,9 @@ class _LastLine:
                 return region.end()
         code = _CODE_PART.match(self.text, at, limit) or _REGION_CODE.match(self.text, at, limit)
         if code is not None and (code.group()[:1].isalpha() or len(code.group().replace(" ", "")) >= 4):
-            return code.end()
+            # "Mei 2015", "Toronto 2019": a year is no postal code.
+            if not re.fullmatch(r"(?:19|20)\d\d", code.group()):
+                return code.end()
         return None
 
     def place(self, at: int, limit: int, *, comma: bool, structured: bool) -> int | None:
@@ -343,6 +351,13 @@ def _name_ok(words: list[str], *, capitalised: bool) -> bool:
 
 
 _SAINTS = frozenset({"st", "st.", "saint", "sainte", "ste", "ste.", "san", "santa"})
+
+
+def _number_ok(number: str) -> bool:
+    """A house number after a street: not 0, not a year."""
+    digits = re.match(r"\D*(\d+)", number)
+    value = digits.group(1) if digits else ""
+    return value.strip("0") != "" and not (len(value) == 4 and value[:2] in ("19", "20"))
 
 
 def _house_ok(text: str, start: int, house: str | None) -> bool:
@@ -438,8 +453,10 @@ class StreetAddressRecognizer(RegexRecognizer):
             word = token.group(1)
             low = word.lower().strip(".'’")
             if word[:1].isdigit() or word[:1] == "№":
-                trail = token.end()
+                trail = token.end() if _number_ok(word) else None
                 break
+            if low in _DATE_WORDS:
+                return None
             if (low in STOP_WORDS and low not in _PARTICLES and low not in _NAME_STOP_WORDS) or low in _UNITS:
                 break
             if names and _DIRECTION_WORD.fullmatch(word) and len(word.rstrip(".")) <= 5:
@@ -458,6 +475,8 @@ class StreetAddressRecognizer(RegexRecognizer):
         first, kind = names[0], match.group("type").lower()
         cased = _cased(text[start:end])
         last = _LastLine(text, cased=cased)
+        if kind in _AMBIGUOUS_BEFORE and trail is not None and cased and not match.group("type")[:1].isupper():
+            return None
         if kind in _AMBIGUOUS_BEFORE and not (
             first.lower() in _PARTICLES
             or "-" in first
@@ -479,7 +498,7 @@ class StreetAddressRecognizer(RegexRecognizer):
             if (low in STOP_WORDS or low in _NON_STREET or low in _UNITS) and low not in _PARTICLES:
                 words = words[i + 1 :]
                 break
-        if not words or any(w.lower().strip(".") in _MONTHS for w in words):
+        if not words or any(w.lower().strip(".") in _DATE_WORDS for w in words) or not _number_ok(match.group("trail")):
             return None
         if not _name_ok(words, capitalised=_cased(text)):
             return None
@@ -511,7 +530,7 @@ class StreetAddressRecognizer(RegexRecognizer):
         joined = len(words) == 1 and len(name) == 1
         if not name or (len(name) == len(words) and not joined) or not _name_ok(name, capitalised=cased):
             return None
-        if any(w.lower().strip(".") in _MONTHS for w in words):
+        if any(w.lower().strip(".") in _DATE_WORDS for w in words) or not _number_ok(match.group("trail")):
             return None
         start = match.end("name") - len(" ".join(words)) if match.group("name").endswith(" ".join(words)) else match.start("v")
         # A house number after an English street type ("Main Street 12") must close the part.
