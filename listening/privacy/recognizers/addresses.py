@@ -156,6 +156,16 @@ BOX = re.compile(
     rf"|(?:(?:usns|usnv|uss|uscgc)[ \t]+[^\W\d_][\w-]*,?\s+)?(?:apo|fpo|dpo)[ \t]+(?:aa|ae|ap)"
     rf"(?:[ \t]+\d{{5}}(?:-\d{{4}})?)?{_END})"
 )
+#: house Name unit, with no type word: "2505 Heatherleigh Suite 620" (capitalised names only).
+NAME_UNIT = re.compile(
+    rf"(?i){_START}(?P<v>(?P<house>{_HOUSE})[ \t]+(?P<name>(?:[^\W\d_][\w'’.-]*[ \t]+)?[^\W\d_][\w'’.-]*))"
+    rf"(?=(?:[ \t]*,[ \t]*|[ \t]+){_UNIT})"
+)
+#: "the corner of Main St and 5th Ave": an intersection given as an address.
+CORNER = re.compile(
+    r"(?i)(?<![\w-])(?P<v>(?:the[ \t]+)?corner[ \t]+of[ \t]+(?P<a>(?:[\w'’./-]+[ \t]+){0,4}?[\w'’./-]+)[ \t]+(?:and|&)[ \t]+"
+    r"(?P<b>(?:[\w'’./-]+[ \t]+){0,4}?[\w'’/-]+\.?))(?=[ \t]*(?:[,\n;!?)]|\.(?:\s|$)|$))"
+)
 #: A unit on its own ("Apt. 4B", "Suite 200"): a weak signal, kept below the typed forms.
 UNIT_ALONE = re.compile(rf"(?i){_START}(?P<v>(?:apt|apartment|suite|ste)\.?[ \t]*#?[ \t]*[a-z]?\d{{1,5}}[a-z]?){_END}")
 
@@ -190,10 +200,13 @@ _CODE = (
     r"|[a-z]{1,2}\d[a-z\d]?[ \t]\d[a-z]{2})"
 )
 # Parts are joined by commas or line breaks (one blank line at most), or by spaces.
-_SEP = re.compile(r"[ \t]*(?:[,\n][ \t]*)+|[ \t]+")
+# Quoted or bulleted blocks keep their line markers ("> ", "• ", "?" for a bullet lost to a bad encoding).
+_SEP = re.compile(r"[ \t]*(?:(?:,|\n[>•·*?|-]*)[ \t]*)+|[ \t]+")
 _UNIT_PART = re.compile(rf"(?i){_UNIT}\.?")
 _CODE_PART = re.compile(rf"(?i){_CODE}(?![\w-])")
 _REGION_PART = re.compile(rf"(?i)(?:{_alternation(_REGIONS)})\.?(?![\w'’-])")
+_ENDING = re.compile(rf"(?i)[^\W\d_]{{2,}}(?:{_alternation(_ENDINGS)})$")
+_CAPITAL_RUN = re.compile(r"(?-i:[A-Z][\w'’-]*\.?)(?:[ \t]+(?-i:[A-Z][\w'’-]*\.?)){1,3}(?![\w'’-])")
 _REGION_CODE = re.compile(rf"(?-i:[A-Z]{{2,3}})\.?[ \t]+(?:\d{{5}}(?:-\d{{4}})?|{_CA_POSTAL})(?![\w-])")
 _COUNTRY_PART = re.compile(r"(?i)(?:canada|usa|u\.s\.a\.|united[ \t]+states)(?![\w'’-])")
 _PLACE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
@@ -229,7 +242,7 @@ def _place_word_ok(word: str, *, cased: bool) -> bool:
     low = word.lower().strip(".'’")
     if low in _PARTICLES:
         return True
-    if low in STOP_WORDS or low in _NON_STREET or low in _UNITS or low in _DATE_WORDS:
+    if low in STOP_WORDS or low in _NON_STREET or low in _UNIT_WORDS or low in _DATE_WORDS:
         return False
     return not cased or word[:1].isupper()
 
@@ -294,6 +307,19 @@ class _LastLine:
             return end
         return None
 
+    def named_part(self, at: int, limit: int) -> int | None:
+        """A capitalised complex or second street name ending in a street type: "Sunset Plaza"."""
+        if not self.cased:
+            return None
+        run = _CAPITAL_RUN.match(self.text, at, limit)
+        if run is None:
+            return None
+        words = run.group().split()
+        last = words[-1].lower().rstrip(".")
+        if len(words) < 2 or last not in _TYPES or not _name_ok(words[:-1], capitalised=True):
+            return None
+        return run.end()
+
     def extend(self, end: int) -> tuple[int, bool]:
         """Where the address that ends at `end` really ends, and whether a unit or last-line part followed."""
         text, structured = self.text, False
@@ -309,6 +335,10 @@ class _LastLine:
             country = _COUNTRY_PART.match(text, at, limit) if structured else None
             if unit is not None or country is not None:
                 end, structured = (unit or country).end(), True  # type: ignore[union-attr]
+                continue
+            named = self.named_part(at, limit) if not comma or "\n" in sep.group() else None
+            if named is not None:
+                end = named
                 continue
             closed = self.region_and_code(at, limit)
             coded = closed is not None
@@ -353,11 +383,21 @@ def _name_ok(words: list[str], *, capitalised: bool) -> bool:
 _SAINTS = frozenset({"st", "st.", "saint", "sainte", "ste", "ste.", "san", "santa"})
 
 
-def _number_ok(number: str) -> bool:
-    """A house number after a street: not 0, not a year."""
+def _street_like(side: str) -> bool:
+    """One side of an intersection: a street name with a number, a street type or a compound ending."""
+    words = _words(side)
+    lows = [w.lower().strip(".") for w in words]
+    if not words or lows[0] in STOP_WORDS or any(w in STOP_WORDS and w not in _PARTICLES for w in lows):
+        return False
+    typed = any(w in _TYPES or w in _AFTER or w in _BEFORE or f"{w}." in _BEFORE for w in lows)
+    return typed or any(w[:1].isdigit() for w in words) or _ENDING.search(words[-1].rstrip(".")) is not None
+
+
+def _number_ok(number: str, *, years: bool = False) -> bool:
+    """A house number after a street: not 0, and not a year unless a street type came first."""
     digits = re.match(r"\D*(\d+)", number)
     value = digits.group(1) if digits else ""
-    return value.strip("0") != "" and not (len(value) == 4 and value[:2] in ("19", "20"))
+    return value.strip("0") != "" and (years or not (len(value) == 4 and value[:2] in ("19", "20")))
 
 
 def _house_ok(text: str, start: int, house: str | None) -> bool:
@@ -412,6 +452,15 @@ class StreetAddressRecognizer(RegexRecognizer):
             found = self._untyped(text, match)
             if found is not None:
                 yield found
+        for match in NAME_UNIT.finditer(text):
+            words = _words(match.group("name"))
+            if _house_ok(text, match.start("v"), match.group("house")) and _name_ok(
+                words, capitalised=not text.isupper()
+            ):
+                yield match.start("v"), match.end("v"), 0.6
+        for match in CORNER.finditer(text):
+            if _street_like(match.group("a")) and _street_like(match.group("b")):
+                yield match.start("v"), match.end("v"), 0.6
 
     @staticmethod
     def _typed(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
@@ -453,7 +502,7 @@ class StreetAddressRecognizer(RegexRecognizer):
             word = token.group(1)
             low = word.lower().strip(".'’")
             if word[:1].isdigit() or word[:1] == "№":
-                trail = token.end() if _number_ok(word) else None
+                trail = token.end() if _number_ok(word, years=True) else None
                 break
             if low in _DATE_WORDS:
                 return None
@@ -527,10 +576,12 @@ class StreetAddressRecognizer(RegexRecognizer):
                 break
         cased = _cased(text)
         name = [w for w in words if w.lower() not in _AFTER and w.lower().rstrip(".") not in _AFTER | STRONG_TYPES]
-        joined = len(words) == 1 and len(name) == 1
-        if not name or (len(name) == len(words) and not joined) or not _name_ok(name, capitalised=cased):
+        joined = _ENDING.search(words[-1]) is not None
+        if not name or (len(name) == len(words) and not joined) or not _name_ok(name, capitalised=False):
             return None
-        if any(w.lower().strip(".") in _DATE_WORDS for w in words) or not _number_ok(match.group("trail")):
+        if cased and not name[0][:1].isupper():
+            return None
+        if any(w.lower().strip(".") in _DATE_WORDS for w in words) or not _number_ok(match.group("trail"), years=True):
             return None
         start = match.end("name") - len(" ".join(words)) if match.group("name").endswith(" ".join(words)) else match.start("v")
         # A house number after an English street type ("Main Street 12") must close the part.
