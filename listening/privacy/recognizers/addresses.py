@@ -71,7 +71,7 @@ _DIRECTIONS = (
     "north|south|east|west|northeast|northwest|southeast|southwest|ouest|nord|sud|est|ne|nw|se|sw|n|s|e|w|o"
 )
 _PARTICLES = frozenset(
-    "de du des la le les d' l' del della di da do dos das von van der den ten ter op of the y e et "
+    "de du des la le les d' l' del della delle dei degli dello di da do dos das von van der den ten ter op of the y e et "
     "st st. ste ste. saint sainte san santa sur nad pod na pri u v z ze".split()
 )
 #: Stop words that are street names all the same ("First Avenue", "Front Street").
@@ -137,7 +137,7 @@ BEFORE = re.compile(
     rf"(?i){_START}(?P<v>(?:(?P<house>{_HOUSE}),?[ \t]+)?(?P<type>{_alternation(_BEFORE)})(?:(?<=[./])[ \t]*|[ \t]+))"
     r"(?=[^\W\d_])"
 )
-_NAME_TOKEN = re.compile(r"[ \t]*([\w'’.-]*[^\W\d_][\w'’.-]*|(?:№[ \t]*)?\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?)(?=[\s,;:!?)(]|$)")
+_NAME_TOKEN = re.compile(r"[ \t]*([\w'’.-]*[^\W\d_][\w'’.-]*|(?:№[ \t]*)?\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?)(?=[\s,;:!?)(.]|$)")
 _DIRECTION_WORD = re.compile(rf"(?i)(?:{_DIRECTIONS})\.?")
 _UNIT_PREFIX = re.compile(
     rf"(?i)(?<![\w#])(?:(?:{_alternation(_UNITS - _BARE_UNITS)})\.?[ \t]*(?:#|no\.?)?[ \t]*{_UNIT_ID}[ \t]*[-–,]?"
@@ -206,6 +206,7 @@ _UNIT_PART = re.compile(rf"(?i){_UNIT}\.?")
 _CODE_PART = re.compile(rf"(?i){_CODE}(?![\w-])")
 _REGION_PART = re.compile(rf"(?i)(?:{_alternation(_REGIONS)})\.?(?![\w'’-])")
 _ENDING = re.compile(rf"(?i)[^\W\d_]{{2,}}(?:{_alternation(_ENDINGS)})$")
+_PARENTHESIS = re.compile(r"[ \t]+\([^()\n]{1,30}\)")
 _CAPITAL_RUN = re.compile(r"(?-i:[A-Z][\w'’-]*\.?)(?:[ \t]+(?-i:[A-Z][\w'’-]*\.?)){1,3}(?![\w'’-])")
 _REGION_CODE = re.compile(rf"(?-i:[A-Z]{{2,3}})\.?[ \t]+(?:\d{{5}}(?:-\d{{4}})?|{_CA_POSTAL})(?![\w-])")
 _COUNTRY_PART = re.compile(r"(?i)(?:canada|usa|u\.s\.a\.|united[ \t]+states)(?![\w'’-])")
@@ -281,11 +282,15 @@ class _LastLine:
         return None
 
     def place(self, at: int, limit: int, *, comma: bool, structured: bool) -> int | None:
-        """End of "city [,] region/postal code", or of a city alone after a comma when it closes the part."""
+        """End of "city [,] region/postal code", or of a city alone where the part closes.
+
+        A city alone counts after a comma, in text without case, or, capitalised, after a unit
+        ("Suite 4 Birmensdorf then ..."). Particles do not count towards its four words, and a short
+        parenthesis after it belongs to it ("Montréal (QC)").
+        """
         words = list(_PLACE_WORD.finditer(self.text, at, limit))
-        end, capitals = at, True
-        for n in range(min(4, len(words))):
-            word = words[n]
+        end, capitals, counted = at, True, 0
+        for n, word in enumerate(words[:8]):
             if word.start() != end and not re.fullmatch(r"[ \t]+", self.text[end : word.start()]):
                 break
             low = word.group().lower()
@@ -293,17 +298,29 @@ class _LastLine:
                 n == 0 and low in _PARTICLES - _SAINTS and not word.group()[:1].isupper()
             ):
                 break
+            counted += low not in _PARTICLES
+            if counted > 4:
+                break
             capitals = capitals and (word.group()[:1].isupper() or low in _PARTICLES)
             end = word.end()
+            paren = _PARENTHESIS.match(self.text, end, limit)
+            if paren is not None:
+                end = paren.end()
             sep = _SEP.match(self.text, end, limit)
             if sep is not None and "\n" not in sep.group()[1:]:
                 closed = self.region_and_code(sep.end(), limit, after=self.text[at:end])
                 if closed is not None:
                     return closed
-            if n == 0 and _closes(self.text, end):
+            if paren is not None or (n == 0 and _closes(self.text, end)):
                 break
-        # A city alone: after a comma, or after a space when the text has no case or a unit came first.
-        if end > at and _closes(self.text, end) and (comma or not self.cased or (capitals and structured)):
+        if end == at:
+            return None
+        alone = comma or not self.cased or (capitals and structured)
+        if alone and _closes(self.text, end):
+            return end
+        # In cased text a capitalised place after a unit ends where lower-case prose begins.
+        prose = _NEXT_WORD.match(self.text, end)
+        if self.cased and capitals and structured and prose is not None and prose.group(1).islower():
             return end
         return None
 
@@ -387,7 +404,8 @@ def _street_like(side: str) -> bool:
     """One side of an intersection: a street name with a number, a street type or a compound ending."""
     words = _words(side)
     lows = [w.lower().strip(".") for w in words]
-    if not words or lows[0] in STOP_WORDS or any(w in STOP_WORDS and w not in _PARTICLES for w in lows):
+    prose = [w for w in lows if w in STOP_WORDS and w not in _PARTICLES and w not in _BEFORE]
+    if not words or prose:
         return False
     typed = any(w in _TYPES or w in _AFTER or w in _BEFORE or f"{w}." in _BEFORE for w in lows)
     return typed or any(w[:1].isdigit() for w in words) or _ENDING.search(words[-1].rstrip(".")) is not None
