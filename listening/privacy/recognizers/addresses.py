@@ -51,7 +51,7 @@ STRONG_TYPES = frozenset(
     "frks fwy gln grn gtwy isle jcts kys lgts lcks mls mt mtwy opas pts rnch rdg rte skwy spg spur "
     "trwy vlys vws xrd xrds row loop mews alley plaza sideroad concession conc".split()
 )
-_UNITS = frozenset(vocabulary.unit_designators()) | {"no."}
+_UNITS = frozenset(vocabulary.unit_designators())
 #: Road words whose number is the road's, not a house's ("Hwy 7", "Route 66").
 _ROADS = frozenset("highway hwy route rte expressway expy freeway fwy turnpike tpke parkway pkwy pky".split())
 #: Designators that take no number after them (USPS Pub 28 C2 marks them so).
@@ -65,7 +65,7 @@ _ENDINGS = vocabulary.forms("street_type_endings")
 #: Type-first words that are also English words: the name after them must look French or be capitalised.
 _AMBIGUOUS_BEFORE = frozenset(
     "place route promenade esplanade cours cour carré carrefour court quai voie "
-    "calle via corso largo plac trg".split()
+    "calle via corso largo".split()
 )
 _DIRECTIONS = (
     "north|south|east|west|northeast|northwest|southeast|southwest|ouest|nord|sud|est|ne|nw|se|sw|n|s|e|w|o"
