@@ -546,6 +546,7 @@ class StreetAddressRecognizer(RegexRecognizer):
             return None
         if kind in _AMBIGUOUS_BEFORE and not (
             first.lower() in _PARTICLES
+            or re.match(r"(?i)[dl]['’]", first) is not None
             or "-" in first
             or (cased and first[:1].isupper())
             or last.extend(trail or end)[1]
