@@ -43,10 +43,22 @@ _TREES_AND_PLACES = (
     "martin luther king jr", "cesar chavez", "st. clair", "saint clair", "mount pleasant", "mt pleasant",
     "old mill", "county line", "o'connor", "mcarthur", "macdonald", "laurier", "champlain",
 )  # fmt: skip
-_ORDINALS = tuple(
-    f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-    for n in (*range(1, 40), 42, 45, 51, 64, 72, 85, 99, 101, 103, 112, 118, 124, 135, 148, 156)
-) + ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINALS = (
+    *(
+        f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+        for n in (*range(1, 40), 42, 45, 51, 64, 72, 85, 99, 101, 103, 112, 118, 124, 135, 148, 156)
+    ),
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
 _COMMON_TYPES = (
     "st", "st.", "street", "ave", "ave.", "avenue", "av", "rd", "rd.", "road", "dr", "dr.", "drive", "blvd",
     "blvd.", "boulevard", "ln", "lane", "ct", "court", "crt", "pl", "place", "way", "cir", "circle", "ter",
@@ -84,13 +96,27 @@ _US_PLACES = (
     ("raleigh", "nc", "north carolina"), ("pittsburgh", "pa", "pennsylvania"), ("reno", "nv", "nevada"),
 )  # fmt: skip
 _CA_PLACES = (
-    ("toronto", "on", "ontario", "m"), ("ottawa", "on", "ontario", "k"), ("hamilton", "on", "ontario", "l"),
-    ("sudbury", "on", "ontario", "p"), ("montréal", "qc", "québec", "h"), ("montreal", "qc", "quebec", "h"),
-    ("gatineau", "qc", "québec", "j"), ("québec", "qc", "québec", "g"), ("vancouver", "bc", "british columbia", "v"),
-    ("victoria", "bc", "british columbia", "v"), ("calgary", "ab", "alberta", "t"), ("edmonton", "ab", "alberta", "t"),
-    ("winnipeg", "mb", "manitoba", "r"), ("regina", "sk", "saskatchewan", "s"), ("saskatoon", "sk", "saskatchewan", "s"),
-    ("halifax", "ns", "nova scotia", "b"), ("moncton", "nb", "new brunswick", "e"), ("st. john's", "nl", "newfoundland", "a"),
-    ("charlottetown", "pe", "pei", "c"), ("whitehorse", "yt", "yukon", "y"), ("yellowknife", "nt", "nwt", "x"),
+    ("toronto", "on", "ontario", "m"),
+    ("ottawa", "on", "ontario", "k"),
+    ("hamilton", "on", "ontario", "l"),
+    ("sudbury", "on", "ontario", "p"),
+    ("montréal", "qc", "québec", "h"),
+    ("montreal", "qc", "quebec", "h"),
+    ("gatineau", "qc", "québec", "j"),
+    ("québec", "qc", "québec", "g"),
+    ("vancouver", "bc", "british columbia", "v"),
+    ("victoria", "bc", "british columbia", "v"),
+    ("calgary", "ab", "alberta", "t"),
+    ("edmonton", "ab", "alberta", "t"),
+    ("winnipeg", "mb", "manitoba", "r"),
+    ("regina", "sk", "saskatchewan", "s"),
+    ("saskatoon", "sk", "saskatchewan", "s"),
+    ("halifax", "ns", "nova scotia", "b"),
+    ("moncton", "nb", "new brunswick", "e"),
+    ("st. john's", "nl", "newfoundland", "a"),
+    ("charlottetown", "pe", "pei", "c"),
+    ("whitehorse", "yt", "yukon", "y"),
+    ("yellowknife", "nt", "nwt", "x"),
 )  # fmt: skip
 
 
@@ -108,7 +134,9 @@ def _house(r: random.Random) -> str:
 
 def _postal(r: random.Random, first: str) -> str:
     letters = "abceghjklmnprstvwxyz"
-    code = f"{first}{r.randint(0, 9)}{r.choice(letters)} {r.randint(0, 9)}{r.choice(letters)}{r.randint(0, 9)}"
+    code = (
+        f"{first}{r.randint(0, 9)}{r.choice(letters)} {r.randint(0, 9)}{r.choice(letters)}{r.randint(0, 9)}"
+    )
     return code.replace(" ", "") if r.random() < 0.15 else code
 
 
@@ -178,7 +206,11 @@ def make_address(r: random.Random, fakes: dict[str, object]) -> str:
         return f"{line}{sep}{_postal(r, first)}"
     city, code, name = r.choice(_US_PLACES)
     region = r.choice((code, code, name))
-    zip_code = str(r.randint(10000, 99950)) if r.random() < 0.85 else f"{r.randint(10000, 99950)}-{r.randint(0, 9999):04d}"
+    zip_code = (
+        str(r.randint(10000, 99950))
+        if r.random() < 0.85
+        else f"{r.randint(10000, 99950)}-{r.randint(0, 9999):04d}"
+    )
     tail = r.random()
     if tail < 0.55:
         return f"{line}{sep}{city}{sep}{region} {zip_code}"

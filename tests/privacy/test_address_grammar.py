@@ -30,7 +30,8 @@ def test_word_lists_come_from_data_files_with_their_sources() -> None:
     assert {"or", "oregon", "qc", "québec", "colombie-britannique", "ny"} <= vocabulary.regions()
     for name in ("usps_street_suffixes", "usps_unit_designators", "canada_post_street_types", "us_states"):
         header = (vocabulary.resources.files(vocabulary.DATA_PACKAGE) / f"{name}.txt").read_text("utf-8")
-        assert "# Source:" in header and "# Licence:" in header
+        assert "# Source:" in header
+        assert "# Licence:" in header
 
 
 # ---- any case, each street-type form ----
@@ -54,7 +55,11 @@ def test_house_name_type_in_any_case(address: str) -> None:
 
 
 def test_the_house_number_is_always_inside_the_span() -> None:
-    for text in ("I live at 4521 jennifer lights apt 3", "pickup at #305 - 1200 elm ave", "1204-55 king st w"):
+    for text in (
+        "I live at 4521 jennifer lights apt 3",
+        "pickup at #305 - 1200 elm ave",
+        "1204-55 king st w",
+    ):
         spans = found(text)
         assert spans
         assert all(any(ch.isdigit() for ch in s) for s in spans)
@@ -131,7 +136,8 @@ def test_a_region_code_that_is_a_word_needs_capitals_or_a_city() -> None:
 @pytest.mark.parametrize(
     "address",
     [
-        "123 rue Saint-Denis", "123 rue saint-denis o", "4405 av. de la montagne", "60 boul. René-Lévesque Ouest",
+        "123 rue Saint-Denis", "123 rue saint-denis o", "4405 av. de la montagne",
+        "60 boul. René-Lévesque Ouest",
         "12 chemin du Lac", "9 ch. des Pins", "88 montée Sainte-Catherine E", "3 côte des neiges",
         "61803 croissant des pins", "7 rang du moulin", "1200-123 Main St", "88 county road 12",
         "12345 hwy 7", "500 Concession 6", "4 Place d'Youville",

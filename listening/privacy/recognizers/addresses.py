@@ -32,6 +32,10 @@ from listening.privacy import vocabulary
 from listening.privacy.recognizers.base import RegexRecognizer
 
 
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
@@ -41,7 +45,7 @@ def _alternation(words: Iterable[str]) -> str:
 #: Single letters ("c" for centre) and words that are mostly prose are left out of the type slot.
 _TYPES = frozenset(t for t in vocabulary.street_types() if len(t) > 1) - {"is", "un", "end"}
 #: Street types that are hardly ever anything else; every other type needs more evidence.
-STRONG_TYPES = frozenset(
+STRONG_TYPES = _wordset(
     "street st str strt streets avenue ave av aven avenu avn avnue road rd boulevard blvd boul boulv "
     "drive dr drv driv lane ln court ct crt place pl terrace ter terr parkway pkwy pky highway hwy "
     "circle cir crescent cres croissant crois expressway expy freeway fwy turnpike tpke causeway cswy "
@@ -49,13 +53,15 @@ STRONG_TYPES = frozenset(
     "ldg mnr mdws msn mtn orch pkwy plz pnes prt rdg rpds rdgs shr shrs smt spgs sq sqs sta strm trce "
     "trak trfy tunl upas vly vlg vw vis wls bnd blf brg brk btm cmns cors crse crst cyn fls frst frk "
     "frks fwy gln grn gtwy isle jcts kys lgts lcks mls mt mtwy opas pts rnch rdg rte skwy spg spur "
-    "trwy vlys vws xrd xrds row loop mews alley plaza sideroad concession conc".split()
+    "trwy vlys vws xrd xrds row loop mews alley plaza sideroad concession conc"
 )
 _UNITS = frozenset(vocabulary.unit_designators())
 #: Road words whose number is the road's, not a house's ("Hwy 7", "Route 66").
-_ROADS = frozenset("highway hwy route rte expressway expy freeway fwy turnpike tpke parkway pkwy pky".split())
+_ROADS = _wordset("highway hwy route rte expressway expy freeway fwy turnpike tpke parkway pkwy pky")
 #: Designators that take no number after them (USPS Pub 28 C2 marks them so).
-_BARE_UNITS = frozenset("basement bsmt front frnt lobby lbby lower lowr office ofc penthouse rear side upper uppr".split())
+_BARE_UNITS = _wordset(
+    "basement bsmt front frnt lobby lbby lower lowr office ofc penthouse rear side upper uppr"
+)
 _REGIONS = vocabulary.regions()
 #: Unit words that never name a street ("front", "key", "pier" do: "Front St", "Key Blvd").
 _UNIT_WORDS = _UNITS - _BARE_UNITS - {"key", "pier", "slip", "stop", "space", "lot", "hangar", "side"}
@@ -63,41 +69,41 @@ _BEFORE = vocabulary.forms("street_types_before_name")
 _AFTER = vocabulary.forms("street_types_after_name")
 _ENDINGS = vocabulary.forms("street_type_endings")
 #: Type-first words that are also English words: the name after them must look French or be capitalised.
-_AMBIGUOUS_BEFORE = frozenset(
-    "place route promenade esplanade cours cour carré carrefour court quai voie "
-    "calle via corso largo".split()
+_AMBIGUOUS_BEFORE = _wordset(
+    "place route promenade esplanade cours cour carré carrefour court quai voie calle via corso largo"
 )
 _DIRECTIONS = (
     "north|south|east|west|northeast|northwest|southeast|southwest|ouest|nord|sud|est|ne|nw|se|sw|n|s|e|w|o"
 )
-_PARTICLES = frozenset(
-    "de du des la le les d' l' del della delle dei degli dello di da do dos das von van der den ten ter op of the y e et "
-    "st st. ste ste. saint sainte san santa sur nad pod na pri u v z ze".split()
+_PARTICLES = _wordset(
+    "de du des la le les d' l' del della delle dei degli dello di da do dos das von van der den ten ter "
+    "op of the y e et "
+    "st st. ste ste. saint sainte san santa sur nad pod na pri u v z ze"
 )
 #: Stop words that are street names all the same ("First Avenue", "Front Street").
-_NAME_STOP_WORDS = frozenset(
+_NAME_STOP_WORDS = _wordset(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth front back top "
-    "bottom side well hundred".split()
+    "bottom side well hundred"
 )
 #: Words after a number that make it a count, a time or a measure, not a house number.
-_NON_STREET = frozenset(
+_NON_STREET = _wordset(
     "minutes minute mins min hours hour hrs hr days day weeks week months month years year yrs times time "
     "people ppl persons guys kids cars buses bus trucks stops stop calls emails posts votes likes "
     "followers dollars dollar bucks cents percent pct pm am a.m. p.m. km kms mi miles mile meters metres "
     "m ft feet foot inch inches lbs lb kg kgs degrees deg blocks block floors storey stories lanes "
     "points pts goals runs games wins losses seats tickets hundred thousand million billion k x "
-    "star stars step steps way ways ish th near past opposite outside".split()
+    "star stars step steps way ways ish th near past opposite outside"
 )
-_MONTHS = frozenset(
+_MONTHS = _wordset(
     "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 #: Months and weekdays: "Saturday 30 August 2014" is a date, not a street and a place line.
-_DATE_WORDS = _MONTHS | frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mon tues thur thurs fri".split()
+_DATE_WORDS = _MONTHS | _wordset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tues thur thurs fri"
 )
 #: Street types written out in full, which may stand before a house number: "Main Street 12".
-_SPELLED_TYPES = frozenset("street avenue road drive lane boulevard court place terrace crescent way".split())
+_SPELLED_TYPES = _wordset("street avenue road drive lane boulevard court place terrace crescent way")
 
 # ---- pieces -------------------------------------------------------------------------------------------
 
@@ -107,7 +113,8 @@ _WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
 _HOUSE = r"\d{1,6}(?:[a-f](?![\w'’]))?(?:[ \t]+1/2|-\d{1,6}[a-f]?)?"
 _UNIT_ID = r"(?:[a-z]?\d{1,5}[a-z]?|[a-z])"
 _UNIT = (
-    rf"(?:(?:{_alternation(_UNITS - _BARE_UNITS)})(?:\.?[ \t]*(?:#|no\.?)?[ \t]*(?=\d)|\.?[ \t]*(?:#|no\.?)[ \t]*|\.?[ \t]+|\.)"
+    rf"(?:(?:{_alternation(_UNITS - _BARE_UNITS)})"
+    r"(?:\.?[ \t]*(?:#|no\.?)?[ \t]*(?=\d)|\.?[ \t]*(?:#|no\.?)[ \t]*|\.?[ \t]+|\.)"
     rf"{_UNIT_ID}{_END}"
     rf"|#[ \t]?{_UNIT_ID}{_END}|(?:{_alternation(_BARE_UNITS)}){_END})"
 )
@@ -130,28 +137,35 @@ TYPED = re.compile(
 )
 #: house road-number: "12345 hwy 7", "88 county road 12 e"
 ROAD = re.compile(
-    rf"(?i){_START}(?P<v>(?P<house>{_HOUSE}),?[ \t]+{_ROAD_NUMBER}{_END}(?:[ \t]+(?:{_DIRECTIONS})\.?{_END})?)"
+    rf"(?i){_START}(?P<v>(?P<house>{_HOUSE}),?[ \t]+{_ROAD_NUMBER}{_END}"
+    rf"(?:[ \t]+(?:{_DIRECTIONS})\.?{_END})?)"
 )
 #: [house ,] type-first: "123 rue saint-denis", "Via Roma 12", "ul. Długa 7" (the name is read in code)
 BEFORE = re.compile(
-    rf"(?i){_START}(?P<v>(?:(?P<house>{_HOUSE}),?[ \t]+)?(?P<type>{_alternation(_BEFORE)})(?:(?<=[./])[ \t]*|[ \t]+))"
+    rf"(?i){_START}(?P<v>(?:(?P<house>{_HOUSE}),?[ \t]+)?(?P<type>{_alternation(_BEFORE)})"
+    r"(?:(?<=[./])[ \t]*|[ \t]+))"
     r"(?=[^\W\d_])"
 )
-_NAME_TOKEN = re.compile(r"[ \t]*([\w'’.-]*[^\W\d_][\w'’.-]*|(?:№[ \t]*)?\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?)(?=[\s,;:!?)(.]|$)")
+_NAME_TOKEN = re.compile(
+    r"[ \t]*([\w'’.-]*[^\W\d_][\w'’.-]*|(?:№[ \t]*)?\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?)(?=[\s,;:!?)(.]|$)"
+)
 _DIRECTION_WORD = re.compile(rf"(?i)(?:{_DIRECTIONS})\.?")
 _UNIT_PREFIX = re.compile(
-    rf"(?i)(?<![\w#])(?:(?:{_alternation(_UNITS - _BARE_UNITS)})\.?[ \t]*(?:#|no\.?)?[ \t]*{_UNIT_ID}[ \t]*[-–,]?"
+    rf"(?i)(?<![\w#])(?:(?:{_alternation(_UNITS - _BARE_UNITS)})"
+    rf"\.?[ \t]*(?:#|no\.?)?[ \t]*{_UNIT_ID}[ \t]*[-–,]?"
     rf"|#[ \t]?{_UNIT_ID}[ \t]*[-–,]?|#?\d{{1,5}}[a-z]?[ \t]+[-–])[ \t]*$"
 )
 #: name-type number: "Hauptstraße 5", "Villacher Strasse 89", "Main Street 12"
 AFTER = re.compile(
     rf"(?i){_START}(?P<v>(?P<name>(?:{_WORD}[ \t]+){{0,2}}"
-    rf"(?:[^\W\d_]+(?:{_alternation(_ENDINGS)})|[^\W\d_][\w'’.-]*[ \t]+(?:{_alternation(_AFTER | _SPELLED_TYPES)})))"
+    rf"(?:[^\W\d_]+(?:{_alternation(_ENDINGS)})"
+    rf"|[^\W\d_][\w'’.-]*[ \t]+(?:{_alternation(_AFTER | _SPELLED_TYPES)})))"
     rf"\.?,?[ \t]+(?P<trail>(?:№[ \t]*)?\d{{1,5}}[a-z]?(?:[-/]\d{{1,5}}[a-z]?)?){_END}\.?)"
 )
 # PO Box 123 | P.O. Box 12 | PSC 7589, Box 0572 | RR 2 | APO AE 20040 | USS Cole FPO AP 96667
 BOX = re.compile(
-    rf"(?i){_START}(?P<v>(?:(?:p\.?[ \t]?o\.?|post[ \t]+office)[ \t]*box|(?:psc|cmr|unit)[ \t]+\d{{1,5}},?[ \t]+box"
+    rf"(?i){_START}(?P<v>(?:(?:p\.?[ \t]?o\.?|post[ \t]+office)[ \t]*box"
+    r"|(?:psc|cmr|unit)[ \t]+\d{1,5},?[ \t]+box"
     rf"|(?:rr|r\.r\.|rural[ \t]+route)[ \t]*#?|(?:c\.?p\.?|case[ \t]+postale)[ \t]+)[ \t]*\d{{1,6}}{_END}"
     rf"|(?:(?:usns|usnv|uss|uscgc)[ \t]+[^\W\d_][\w-]*,?\s+)?(?:apo|fpo|dpo)[ \t]+(?:aa|ae|ap)"
     rf"(?:[ \t]+\d{{5}}(?:-\d{{4}})?)?{_END})"
@@ -163,11 +177,14 @@ NAME_UNIT = re.compile(
 )
 #: "the corner of Main St and 5th Ave": an intersection given as an address.
 CORNER = re.compile(
-    r"(?i)(?<![\w-])(?P<v>(?:the[ \t]+)?corner[ \t]+of[ \t]+(?P<a>(?:[\w'’./-]+[ \t]+){0,4}?[\w'’./-]+)[ \t]+(?:and|&)[ \t]+"
+    r"(?i)(?<![\w-])(?P<v>(?:the[ \t]+)?corner[ \t]+of[ \t]+"
+    r"(?P<a>(?:[\w'’./-]+[ \t]+){0,4}?[\w'’./-]+)[ \t]+(?:and|&)[ \t]+"
     r"(?P<b>(?:[\w'’./-]+[ \t]+){0,4}?[\w'’/-]+\.?))(?=[ \t]*(?:[,\n;!?)]|\.(?:\s|$)|$))"
 )
 #: A unit on its own ("Apt. 4B", "Suite 200"): a weak signal, kept below the typed forms.
-UNIT_ALONE = re.compile(rf"(?i){_START}(?P<v>(?:apt|apartment|suite|ste)\.?[ \t]*#?[ \t]*[a-z]?\d{{1,5}}[a-z]?){_END}")
+UNIT_ALONE = re.compile(
+    rf"(?i){_START}(?P<v>(?:apt|apartment|suite|ste)\.?[ \t]*#?[ \t]*[a-z]?\d{{1,5}}[a-z]?){_END}"
+)
 
 _CUE = re.compile(
     r"(?i)(?:\b(?:address(?:es)?|live[sd]?|living|located|resides?|reside[sd]|stay(?:s|ing)?|moved?|"
@@ -178,12 +195,14 @@ _CUE = re.compile(
 #: Cues strong enough for a street with no type word: "lives at Edeby 55", "address: Kesk 53".
 _STRONG_CUE = re.compile(
     r"(?i)\b(?:address(?:es)?|(?:live[sd]?|living|located|resides?|reside[sd])[ \t]+(?:at|on|in)|"
-    r"(?:moved?|send|sent|ship(?:ped)?|mail(?:ed)?|deliver(?:ed)?)[ \t]+(?:\w+[ \t]+){0,2}to)\b[^\n.!?]{0,16}[ \t:]*$"
+    r"(?:moved?|send|sent|ship(?:ped)?|mail(?:ed)?|deliver(?:ed)?)[ \t]+(?:\w+[ \t]+){0,2}to)\b"
+    r"[^\n.!?]{0,16}[ \t:]*$"
 )
 #: name number with no type word ("Edeby 55", "Μεγάλη Άμμος 184"): only with a unit or postal part
 #: after it, or a strong address cue before it.
 UNTYPED = re.compile(
-    rf"(?i){_START}(?P<v>(?P<lead>\d{{1,6}}[ \t]+)?(?P<name>(?:[^\W\d_][\w'’.-]*[ \t]+){{0,2}}[^\W\d_][\w'’.-]*)"
+    rf"(?i){_START}(?P<v>(?P<lead>\d{{1,6}}[ \t]+)?"
+    r"(?P<name>(?:[^\W\d_][\w'’.-]*[ \t]+){0,2}[^\W\d_][\w'’.-]*)"
     rf"[ \t]+(?P<trail>\d{{1,5}}[a-z]?(?:[-/]\d{{1,5}}[a-z]?)?){_END}\.?)"
 )
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/:#@$+-])\d{1,6}[a-z]?[ \t]+$", re.IGNORECASE)
@@ -196,7 +215,8 @@ _CA_POSTAL = r"[abceghj-nprstvxy]\d[abceghj-nprstv-z][ \t-]?\d[abceghj-nprstv-z]
 # Postal codes of other national shapes on a place line: DE/FR/IT/ES 5 digits, 4-digit codes, UK
 # "SW1A 1AA", NL "1015 CJ", PL "00-950", SE "114 51", PT "1100-048", BR "01310-100", JP "123-4567".
 _CODE = (
-    rf"(?:{_CA_POSTAL}|\d{{4,6}}(?:-\d{{3,4}})?|\d{{2}}-\d{{3}}|\d{{3}}[ \t]\d{{2}}|\d{{4}}[ \t]?(?-i:[A-Z]{{2}})"
+    rf"(?:{_CA_POSTAL}|\d{{4,6}}(?:-\d{{3,4}})?|\d{{2}}-\d{{3}}|\d{{3}}[ \t]\d{{2}}"
+    r"|\d{4}[ \t]?(?-i:[A-Z]{2})"
     r"|[a-z]{1,2}\d[a-z\d]?[ \t]\d[a-z]{2})"
 )
 # Parts are joined by commas or line breaks (one blank line at most), or by spaces.
@@ -214,11 +234,11 @@ _PLACE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _CLOSE = re.compile(r"[ \t]*(?:[,\n.;:!?)(\"“”]|$|[^\w\s])")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’]*)")
 #: Region codes that are also everyday words or abbreviations.
-_AMBIGUOUS_REGIONS = frozenset("al as co de hi id in la ma me mo ms ne oh ok on or pa pe".split())
+_AMBIGUOUS_REGIONS = _wordset("al as co de hi id in la ma me mo ms ne oh ok on or pa pe")
 #: Words that follow an address in posts and are prose, not a place: "at 12 oak st toronto today".
-_PROSE_AFTER = frozenset(
+_PROSE_AFTER = _wordset(
     "today tonight tomorrow tmrw yesterday now again asap pls plz please lol thanks thx morning night "
-    "afternoon evening tho though".split()
+    "afternoon evening tho though"
 )
 _NOT_HOUSE = re.compile(
     r"(?i)\b(?:hwy|highway|route|rte|exit|bus|line|no|number|room|rm|gate|platform|flight|apt|suite|ste|"
@@ -275,11 +295,10 @@ class _LastLine:
             if self.region_ok(region, after=after):
                 return region.end()
         code = _CODE_PART.match(self.text, at, limit) or _REGION_CODE.match(self.text, at, limit)
-        if code is not None and (code.group()[:1].isalpha() or len(code.group().replace(" ", "")) >= 4):
-            # "Mei 2015", "Toronto 2019": a year is no postal code.
-            if not re.fullmatch(r"(?:19|20)\d\d", code.group()):
-                return code.end()
-        return None
+        if code is None or not (code.group()[:1].isalpha() or len(code.group().replace(" ", "")) >= 4):
+            return None
+        # "Mei 2015", "Toronto 2019": a year is no postal code.
+        return None if re.fullmatch(r"(?:19|20)\d\d", code.group()) else code.end()
 
     def place(self, at: int, limit: int, *, comma: bool, structured: bool) -> int | None:
         """End of "city [,] region/postal code", or of a city alone where the part closes.
@@ -400,6 +419,38 @@ def _name_ok(words: list[str], *, capitalised: bool) -> bool:
 _SAINTS = frozenset({"st", "st.", "saint", "sainte", "ste", "ste.", "san", "santa"})
 
 
+def _type_first_name(text: str, at: int) -> tuple[list[str] | None, int, int | None]:
+    """The name after a type-first word: (its words, or None for a date; its end; a house number's end).
+
+    It runs to prose, a unit, a comma, a direction or a house number."""
+    names: list[str] = []
+    end, trail, direction = at, None, False
+    for _ in range(6):
+        token = _NAME_TOKEN.match(text, end)
+        if token is None:
+            break
+        word = token.group(1)
+        low = word.lower().strip(".'’")
+        if word[:1].isdigit() or word[:1] == "№":
+            trail = token.end() if _number_ok(word, years=True) else None
+            break
+        if low in _DATE_WORDS:
+            return None, end, None
+        if (low in STOP_WORDS and low not in _PARTICLES and low not in _NAME_STOP_WORDS) or low in _UNITS:
+            break
+        names.append(word)
+        end = token.end()
+        if len(names) > 1 and _DIRECTION_WORD.fullmatch(word) and len(word.rstrip(".")) <= 5:
+            direction = True
+            break
+        if text[end : end + 1] == ",":
+            break
+    while names and not direction and names[-1].lower() in _PARTICLES:
+        end = text.rindex(names.pop(), at, end)
+        end = len(text[:end].rstrip())
+    return names, end, trail
+
+
 def _street_like(side: str) -> bool:
     """One side of an intersection: a street name with a number, a street type or a compound ending."""
     words = _words(side)
@@ -437,48 +488,56 @@ class StreetAddressRecognizer(RegexRecognizer):
 
     def spans(self, text: str) -> Iterable[tuple[int, int, float]]:
         """Every street form found, grown over a unit or number before it and the parts after it."""
-        for start, end, score in self._streets(text):
-            before = _UNIT_PREFIX.search(text, max(0, start - 24), start) or _LEAD_NUMBER.search(
-                text, max(0, start - 10), start
+        for begin, stop, score in self._streets(text):
+            before = _UNIT_PREFIX.search(text, max(0, begin - 24), begin) or _LEAD_NUMBER.search(
+                text, max(0, begin - 10), begin
             )
-            if before is not None and before.end() == start:
-                start = before.start()
-            last = _LastLine(text, cased=_cased(text[start:end]))
-            yield start, last.extend(end)[0], score
-        for start, end, score in super().spans(text):
-            if score >= 0.7:
-                end = _LastLine(text, cased=_cased(text)).extend(end)[0]
+            start = before.start() if before is not None and before.end() == begin else begin
+            yield start, _LastLine(text, cased=_cased(text[start:stop])).extend(stop)[0], score
+        for start, stop, score in super().spans(text):
+            end = _LastLine(text, cased=_cased(text)).extend(stop)[0] if score >= 0.7 else stop
             yield start, end, score
 
     def _streets(self, text: str) -> Iterable[tuple[int, int, float]]:
-        for match in TYPED.finditer(text):
-            found = self._typed(text, match)
-            if found is not None:
-                yield found
-        for match in ROAD.finditer(text):
-            if _house_ok(text, match.start("v"), match.group("house")):
-                yield match.start("v"), match.end("v"), 0.7
-        for match in BEFORE.finditer(text):
-            found = self._before(text, match)
-            if found is not None:
-                yield found
-        for match in AFTER.finditer(text):
-            found = self._after(text, match)
-            if found is not None:
-                yield found
-        for match in UNTYPED.finditer(text):
-            found = self._untyped(text, match)
-            if found is not None:
-                yield found
-        for match in NAME_UNIT.finditer(text):
-            words = _words(match.group("name"))
-            if _house_ok(text, match.start("v"), match.group("house")) and _name_ok(
-                words, capitalised=not text.isupper()
-            ):
-                yield match.start("v"), match.end("v"), 0.6
-        for match in CORNER.finditer(text):
-            if _street_like(match.group("a")) and _street_like(match.group("b")):
-                yield match.start("v"), match.end("v"), 0.6
+        """The street forms of the grammar, in order; each pattern's matches pass its own check."""
+        forms = (
+            (TYPED, self._typed),
+            (ROAD, self._road),
+            (BEFORE, self._before),
+            (AFTER, self._after),
+            (UNTYPED, self._untyped),
+            (NAME_UNIT, self._name_unit),
+            (CORNER, self._corner),
+        )
+        for pattern, check in forms:
+            for match in pattern.finditer(text):
+                found = check(text, match)
+                if found is not None:
+                    yield found
+
+    @staticmethod
+    def _road(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
+        """house road-number: "12345 hwy 7"."""
+        if not _house_ok(text, match.start("v"), match.group("house")):
+            return None
+        return match.start("v"), match.end("v"), 0.7
+
+    @staticmethod
+    def _name_unit(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
+        """house Name unit with no type word: the name must be capitalised (unless all is capitals)."""
+        words = _words(match.group("name"))
+        if not _house_ok(text, match.start("v"), match.group("house")):
+            return None
+        if not _name_ok(words, capitalised=not text.isupper()):
+            return None
+        return match.start("v"), match.end("v"), 0.6
+
+    @staticmethod
+    def _corner(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
+        """An intersection: both sides must be street names."""
+        if _street_like(match.group("a")) and _street_like(match.group("b")):
+            return match.start("v"), match.end("v"), 0.6
+        return None
 
     @staticmethod
     def _typed(text: str, match: re.Match[str]) -> tuple[int, int, float] | None:
@@ -511,38 +570,20 @@ class StreetAddressRecognizer(RegexRecognizer):
         house = match.group("house")
         if not _house_ok(text, start, house):
             return None
-        names: list[str] = []
-        end, trail, direction = at, None, False
-        for _ in range(6):
-            token = _NAME_TOKEN.match(text, end)
-            if token is None:
-                break
-            word = token.group(1)
-            low = word.lower().strip(".'’")
-            if word[:1].isdigit() or word[:1] == "№":
-                trail = token.end() if _number_ok(word, years=True) else None
-                break
-            if low in _DATE_WORDS:
-                return None
-            if (low in STOP_WORDS and low not in _PARTICLES and low not in _NAME_STOP_WORDS) or low in _UNITS:
-                break
-            if names and _DIRECTION_WORD.fullmatch(word) and len(word.rstrip(".")) <= 5:
-                names.append(word)
-                end, direction = token.end(), True
-                break
-            names.append(word)
-            end = token.end()
-            if text[end : end + 1] == ",":
-                break
-        while names and not direction and names[-1].lower() in _PARTICLES:
-            end = text.rindex(names.pop(), start, end)
-            end = len(text[:end].rstrip())
+        names, end, trail = _type_first_name(text, at)
+        if names is None:
+            return None
         if not names or (house is None and trail is None):
             return None
         first, kind = names[0], match.group("type").lower()
         cased = _cased(text[start:end])
         last = _LastLine(text, cased=cased)
-        if kind in _AMBIGUOUS_BEFORE and trail is not None and cased and not match.group("type")[:1].isupper():
+        if (
+            kind in _AMBIGUOUS_BEFORE
+            and trail is not None
+            and cased
+            and not match.group("type")[:1].isupper()
+        ):
             return None
         if kind in _AMBIGUOUS_BEFORE and not (
             first.lower() in _PARTICLES
@@ -566,7 +607,11 @@ class StreetAddressRecognizer(RegexRecognizer):
             if (low in STOP_WORDS or low in _NON_STREET or low in _UNITS) and low not in _PARTICLES:
                 words = words[i + 1 :]
                 break
-        if not words or any(w.lower().strip(".") in _DATE_WORDS for w in words) or not _number_ok(match.group("trail")):
+        if (
+            not words
+            or any(w.lower().strip(".") in _DATE_WORDS for w in words)
+            or not _number_ok(match.group("trail"))
+        ):
             return None
         if not _name_ok(words, capitalised=_cased(text)):
             return None
@@ -594,15 +639,23 @@ class StreetAddressRecognizer(RegexRecognizer):
                 words = words[i + 1 :]
                 break
         cased = _cased(text)
-        name = [w for w in words if w.lower() not in _AFTER and w.lower().rstrip(".") not in _AFTER | STRONG_TYPES]
+        name = [
+            w for w in words if w.lower() not in _AFTER and w.lower().rstrip(".") not in _AFTER | STRONG_TYPES
+        ]
         joined = _ENDING.search(words[-1]) is not None
         if not name or (len(name) == len(words) and not joined) or not _name_ok(name, capitalised=False):
             return None
         if cased and not name[0][:1].isupper():
             return None
-        if any(w.lower().strip(".") in _DATE_WORDS for w in words) or not _number_ok(match.group("trail"), years=True):
+        if any(w.lower().strip(".") in _DATE_WORDS for w in words) or not _number_ok(
+            match.group("trail"), years=True
+        ):
             return None
-        start = match.end("name") - len(" ".join(words)) if match.group("name").endswith(" ".join(words)) else match.start("v")
+        start = (
+            match.end("name") - len(" ".join(words))
+            if match.group("name").endswith(" ".join(words))
+            else match.start("v")
+        )
         # A house number after an English street type ("Main Street 12") must close the part.
         if words[-1].lower().rstrip(".") in STRONG_TYPES and not _closes(text, match.end("v")):
             return None

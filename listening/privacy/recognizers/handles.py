@@ -54,7 +54,7 @@ def _handle_may_start(text: str, at: int, *, glued: bool) -> bool:
     if at == 0 or glued:
         return True
     before = text[at - 1]
-    if before == "/" or before == "@":
+    if before in "/@":
         return False
     if before in "+-" and at >= 2 and text[at - 2].isalnum():
         return False
