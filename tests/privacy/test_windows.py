@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 
@@ -20,7 +21,7 @@ def test_cut_points_cover_the_text_and_overlap(length: int, size: int, overlap: 
     spans = windows.cut_points(length, size, overlap, text)
     assert spans[0][0] == 0
     assert spans[-1][1] == length
-    for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
+    for (a, b), (c, _) in itertools.pairwise(spans):
         assert b - a <= size
         assert a < c < b  # the next window starts inside this one
         assert b - c >= overlap // 2
