@@ -205,6 +205,8 @@ UNTYPED = re.compile(
     r"(?P<name>(?:[^\W\d_][\w'’.-]*[ \t]+){0,2}[^\W\d_][\w'’.-]*)"
     rf"[ \t]+(?P<trail>\d{{1,5}}[a-z]?(?:[-/]\d{{1,5}}[a-z]?)?){_END}\.?)"
 )
+_DIGIT = re.compile(r"\d")
+_CORNER_WORD = re.compile(r"(?i)\bcorner\b")
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/:#@$+-])\d{1,6}[a-z]?[ \t]+$", re.IGNORECASE)
 _YEAR_CUE = re.compile(r"(?i)\b(?:in|since|until|till|of|from|by|circa|year|class)[ \t]+$")
 
@@ -488,6 +490,9 @@ class StreetAddressRecognizer(RegexRecognizer):
 
     def spans(self, text: str) -> Iterable[tuple[int, int, float]]:
         """Every street form found, grown over a unit or number before it and the parts after it."""
+        # Every form holds a number (a house, a box or a unit), except an intersection.
+        if _DIGIT.search(text) is None and _CORNER_WORD.search(text) is None:
+            return
         for begin, stop, score in self._streets(text):
             before = _UNIT_PREFIX.search(text, max(0, begin - 24), begin) or _LEAD_NUMBER.search(
                 text, max(0, begin - 10), begin
