@@ -485,7 +485,6 @@ class StreetAddressRecognizer(RegexRecognizer):
     """Street addresses with their units and last lines; PO, rural and military boxes; lone units."""
 
     ENTITY = "STREET_ADDRESS"
-    PATTERNS = ((BOX, 0.7), (UNIT_ALONE, 0.5))
     CONTEXT = ("address", "live", "lives", "located", "street", "apartment", "deliver", "mail")
 
     def spans(self, text: str) -> Iterable[tuple[int, int, float]]:
@@ -499,9 +498,12 @@ class StreetAddressRecognizer(RegexRecognizer):
             )
             start = before.start() if before is not None and before.end() == begin else begin
             yield start, _LastLine(text, cased=_cased(text[start:stop])).extend(stop)[0], score
-        for start, stop, score in super().spans(text):
-            end = _LastLine(text, cased=_cased(text)).extend(stop)[0] if score >= 0.7 else stop
-            yield start, end, score
+        cased = _cased(text)
+        for match in BOX.finditer(text):
+            yield match.start("v"), _LastLine(text, cased=cased).extend(match.end("v"))[0], 0.7
+        # A unit on its own is weak and stays as it is.
+        for match in UNIT_ALONE.finditer(text):
+            yield match.start("v"), match.end("v"), 0.5
 
     def _streets(self, text: str) -> Iterable[tuple[int, int, float]]:
         """The street forms of the grammar, in order; each pattern's matches pass its own check."""
