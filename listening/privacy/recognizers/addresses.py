@@ -319,6 +319,9 @@ class _LastLine:
                 n == 0 and low in _PARTICLES - _SAINTS and not word.group()[:1].isupper()
             ):
                 break
+            # In cased text a capitalised place ends where lower-case prose begins.
+            if self.cased and n and capitals and word.group().islower() and low not in _PARTICLES:
+                break
             counted += low not in _PARTICLES
             if counted > 4:
                 break
