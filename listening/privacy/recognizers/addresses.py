@@ -310,7 +310,7 @@ class _LastLine:
         parenthesis after it belongs to it ("Montréal (QC)").
         """
         words = list(_PLACE_WORD.finditer(self.text, at, limit))
-        end, capitals, counted = at, True, 0
+        end, capitals, counted, capital_end = at, True, 0, at
         for n, word in enumerate(words[:8]):
             if word.start() != end and not re.fullmatch(r"[ \t]+", self.text[end : word.start()]):
                 break
@@ -319,9 +319,10 @@ class _LastLine:
                 n == 0 and low in _PARTICLES - _SAINTS and not word.group()[:1].isupper()
             ):
                 break
-            # In cased text a capitalised place ends where lower-case prose begins.
+            # In cased text a capitalised place ends where lower-case prose begins, unless a postal
+            # code still closes the line ("ANNERSTAD nan 340 12").
             if self.cased and n and capitals and word.group().islower() and low not in _PARTICLES:
-                break
+                capital_end = end
             counted += low not in _PARTICLES
             if counted > 4:
                 break
@@ -337,12 +338,20 @@ class _LastLine:
                     return closed
             if paren is not None or (n == 0 and _closes(self.text, end)):
                 break
+        return self._alone(at, end, capital_end, capitals=capitals, comma=comma, structured=structured)
+
+    def _alone(
+        self, at: int, end: int, capital_end: int, *, capitals: bool, comma: bool, structured: bool
+    ) -> int | None:
+        """End of a city that stands alone (no region or postal code after it), or None."""
         if end == at:
             return None
         alone = comma or not self.cased or (capitals and structured)
         if alone and _closes(self.text, end):
             return end
         # In cased text a capitalised place after a unit ends where lower-case prose begins.
+        if capital_end > at and self.cased and structured:
+            return capital_end
         prose = _NEXT_WORD.match(self.text, end)
         if self.cased and capitals and structured and prose is not None and prose.group(1).islower():
             return end
