@@ -195,3 +195,8 @@ def test_everyday_word_types_with_evidence(text: str, value: str) -> None:
 )
 def test_numbers_and_streets_that_are_not_addresses(text: str) -> None:
     assert found(text) == set(), found(text)
+
+
+def test_a_unit_civic_number_with_a_pound_sign() -> None:
+    assert found("pick up a sign at #2067-1101 Hampton Court W.") == {"#2067-1101 Hampton Court W."}
+    assert found("ranked #1 best drive ever") == set()

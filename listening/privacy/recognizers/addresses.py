@@ -128,7 +128,7 @@ _ROAD_NUMBER = (
 #: [unit ,] house [direction] name type [type] [direction]
 TYPED = re.compile(
     rf"(?i){_START}(?P<v>(?P<unit>(?:{_UNIT}[ \t]*[-–,]?[ \t]*|#?\d{{1,5}}[a-z]?[ \t]+[-–][ \t]+))?"
-    rf"(?P<house>{_HOUSE}),?[ \t]+"
+    rf"(?P<house>#\d{{1,5}}[a-z]?-\d{{1,6}}[a-f]?|{_HOUSE}),?[ \t]+"
     rf"(?:(?P<pre>{_DIRECTIONS})\.?[ \t]+)?"
     rf"(?P<name>(?:{_WORD}[ \t]+){{0,3}}?{_WORD})[ \t]+"
     rf"(?P<type>{_TYPE})\.?{_END}"
