@@ -336,7 +336,9 @@ class _LastLine:
                 closed = self.region_and_code(sep.end(), limit, after=self.text[at:end])
                 if closed is not None:
                     return closed
-            if paren is not None or (n == 0 and _closes(self.text, end)):
+            particle = _NEXT_WORD.match(self.text, end)
+            joined = particle is not None and particle.group(1).lower() in _PARTICLES  # "Caxias do Sul"
+            if paren is not None or (n == 0 and not joined and _closes(self.text, end)):
                 break
         return self._alone(at, end, capital_end, capitals=capitals, comma=comma, structured=structured)
 
