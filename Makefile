@@ -42,9 +42,10 @@ bench-pipeline: install
 bench-pii: install
 	$(BIN)/python -m benchmarks.bench_pii
 
-airflow-ui: install ## Airflow's UI and scheduler on these DAGs at http://127.0.0.1:8080
-	$(BIN)/airflow db migrate
-	$(BIN)/airflow standalone
+AIRFLOW_UI_HOST ?= 127.0.0.1
+AIRFLOW_UI_PORT ?= 8080
+airflow-ui: install ## Airflow (scheduler, DAG processor, triggerer, UI) on these DAGs at http://$(AIRFLOW_UI_HOST):$(AIRFLOW_UI_PORT)
+	$(BIN)/python -m listening.airflow_ui --host $(AIRFLOW_UI_HOST) --port $(AIRFLOW_UI_PORT)
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache build *.egg-info

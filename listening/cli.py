@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -12,8 +13,9 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from listening.config import ProgramConfig, ProgramConfigError, load_program, load_programs
+from listening.config import ProgramConfig, ProgramConfigError, load_program
 from listening.settings import get_settings
 
 app = typer.Typer(help="Privacy-preserving social listening.", no_args_is_help=True, add_completion=False)
@@ -24,35 +26,56 @@ app.add_typer(demo_app, name="demo")
 
 
 def make_console(file: IO[str] | None = None) -> Console:
-    """A console that is wide enough for the trend table even when output is not a terminal."""
+    """A console that is wide enough for the trend table even when output is not a terminal.
+
+    Markup is off: file names, program titles and messages are printed as they are, never read as Rich
+    markup (`[a-z]` in a pattern, `[/x]` in a key); styled words are `Text` objects.
+    """
     stream = file or sys.stdout
     width = None if stream.isatty() else 140
-    return Console(file=file, width=width)
+    return Console(file=file, width=width, markup=False)
 
 
 console = make_console()
-err = Console(stderr=True)
+err = Console(stderr=True, markup=False, highlight=False)
 
 ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program id or pipeline file.")]
 
 
+def one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def say(target: Console, label: str, style: str, message: str) -> None:
+    """`label message`, the label styled, the message printed as it is, on one line."""
+    target.print(Text.assemble((label, style), " ", one_line(message)), soft_wrap=True)
+
+
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    say(err, "error:", "red", message)
     return typer.Exit(code=2)
 
 
 def resolve_program(ref: str) -> ProgramConfig:
-    """A program by file path or by id among the pipeline files."""
+    """A program by file path or by id among the pipeline files (an invalid file hides no other)."""
+    path = Path(ref)
     try:
-        path = Path(ref)
-        if path.suffix in {".yaml", ".yml"} and path.exists():
+        if path.suffix in {".yaml", ".yml"} and path.is_file():
             return load_program(path)
-        for _, program in load_programs(get_settings().pipelines_dir):
-            if program.program == ref:
-                return program
     except ProgramConfigError as exc:
         raise _fail(str(exc)) from None
-    raise _fail(f"no program {ref!r} in {get_settings().pipelines_dir}")
+    folder = get_settings().pipelines_dir
+    unreadable = []
+    for candidate in sorted(folder.glob("*.yaml")):
+        try:
+            program = load_program(candidate)
+        except ProgramConfigError:
+            unreadable.append(candidate.name)
+            continue
+        if program.program == ref:
+            return program
+    hint = f" ({', '.join(unreadable)} invalid: see `listening validate`)" if unreadable else ""
+    raise _fail(f"no program {ref!r} in {folder}{hint}")
 
 
 def _parse_day(value: str) -> dt.date:
@@ -60,6 +83,13 @@ def _parse_day(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise _fail(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _ensure_over(period: str, next_day: dt.date, program: ProgramConfig) -> None:
+    from listening.periods import not_over
+
+    if problem := not_over(period, next_day, program.schedules.timezone):
+        raise _fail(problem)
 
 
 def _run_id(stage: str) -> str:
@@ -108,17 +138,34 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Pipeline f
         try:
             program = load_program(path)
         except ProgramConfigError as exc:
-            err.print(f"[red]invalid[/red] {exc}")
+            say(err, "invalid", "red", str(exc))
             failed = True
             continue
         problems = check_program(program, dt.datetime.now(dt.UTC).date())
         if problems:
-            err.print(f"[red]refused[/red] {path}: " + "; ".join(problems))
+            say(err, "refused", "red", f"{path}: " + "; ".join(problems))
             failed = True
         else:
-            console.print(f"[green]ok[/green] {path}: {program.program} ({program.fingerprint})")
+            say(console, "ok", "green", f"{path}: {program.program} ({program.fingerprint})")
     if failed:
         raise typer.Exit(code=2)
+
+
+@app.command("dags")
+def dags(
+    dags_dir: Annotated[
+        Path | None, typer.Option(help="Airflow's DAGs folder (default: $AIRFLOW__CORE__DAGS_FOLDER, dags/).")
+    ] = None,
+) -> None:
+    """Write the thin Airflow DAG file of every pipeline file that has none (one DAG file per program)."""
+    from listening.dag_files import orphan_dag_files, write_dag_files
+
+    for path in write_dag_files(dags_dir=dags_dir):
+        console.print(f"wrote {path}")
+    for path in orphan_dag_files(dags_dir=dags_dir):
+        say(
+            err, "warning:", "yellow", f"no pipeline file for {path}: delete it, or restore the pipeline file"
+        )
 
 
 @app.command("schemas")
@@ -137,6 +184,7 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
 
     config = resolve_program(program)
     target = _parse_day(day)
+    _ensure_over(f"day {target}", target + dt.timedelta(days=1), config)
     run_id = _run_id("run-day")
     counts = [
         stages.collect_redact_store(config, shard, run_id=run_id)
@@ -151,7 +199,9 @@ def aggregate_week(program: ProgramOpt, week: Annotated[str, typer.Option(help="
     """Compute one ISO week's trend cells as a pending release."""
     from listening import stages
 
-    console.print(stages.aggregate(resolve_program(program), _check_week(week)))
+    config = resolve_program(program)
+    _ensure_over(f"week {week}", _week_start(week) + dt.timedelta(days=7), config)
+    console.print(stages.aggregate(config, week))
 
 
 @app.command("release")
@@ -166,19 +216,35 @@ def release(
     if approved_by.strip().lower() == "auto":
         raise _fail("a sign-off needs the privacy officer's name, not 'auto'")
     summary = stages.release(resolve_program(program), _check_week(week), approved_by=approved_by)
-    console.print(summary)
     if summary.get("status") == "refused":
+        say(err, "refused:", "red", str(summary.get("reason")))
         raise typer.Exit(code=1)
+    console.print(summary)
 
 
-def _check_week(week: str) -> str:
+def _week_start(week: str) -> dt.date:
     from listening.periods import week_start
 
     try:
-        week_start(week)
+        return week_start(week)
     except ValueError:
         raise _fail(f"not an ISO week (YYYY-Www): {week!r}") from None
+
+
+def _check_week(week: str) -> str:
+    _week_start(week)
     return week
+
+
+def _ensure_aggregated(program: ProgramConfig, week: str) -> None:
+    from listening.aggregate.weekly import find_release
+    from listening.store.db import session_scope
+
+    with session_scope() as session:
+        if find_release(session, program.program, week) is None:
+            raise _fail(
+                f"{program.program} {week}: the week has not been aggregated (listening aggregate-week)"
+            )
 
 
 @app.command("purge")
@@ -197,7 +263,8 @@ def report(program: ProgramOpt, week: Annotated[str, typer.Option(help="YYYY-Www
     from listening import stages
 
     config = resolve_program(program)
-    console.print(stages.reports(config, _check_week(week)))
+    _ensure_aggregated(config, _check_week(week))
+    console.print(stages.reports(config, week))
     console.print(f"written to {get_settings().export_dir / config.program / week}")
 
 
@@ -222,7 +289,7 @@ def trend_table(program: ProgramConfig, *, weeks: int, source: str, released_onl
     with session_scope() as session:
         frame = trend_frame(session, program.program, weeks=weeks, released_only=released_only, source=source)
     labels = {t.id: t.label for t in program.topics} | {"all": "All topics"}
-    table = Table(title=f"{program.title}: weekly trends ({source} sources)", show_lines=False)
+    table = Table(title=Text(f"{program.title}: weekly trends ({source} sources)"), show_lines=False)
     for name, justify in (
         ("week", "left"),
         ("topic", "left"),
@@ -237,7 +304,7 @@ def trend_table(program: ProgramConfig, *, weeks: int, source: str, released_onl
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in frame.sort_values(["iso_week", "topic"], ascending=[False, True]).to_dict("records"):
-        table.add_row(*_trend_cells(row, labels))
+        table.add_row(*(Text(c) if isinstance(c, str) else c for c in _trend_cells(row, labels)))
     return table
 
 
@@ -249,7 +316,7 @@ def _pct(value: Any) -> str:
     return "" if _missing(value) else f"{value:.0%}"
 
 
-def _trend_cells(row: dict[str, Any], labels: dict[str, str]) -> list[str]:
+def _trend_cells(row: dict[str, Any], labels: dict[str, str]) -> list[str | Text]:
     topic = labels.get(row["topic"], row["topic"])
     if row["suppressed"]:
         return [row["iso_week"], topic, "·", "·", "", "", "", "", "", f"suppressed ({row['suppression']})"]
@@ -264,7 +331,7 @@ def _trend_cells(row: dict[str, Any], labels: dict[str, str]) -> list[str]:
         _pct(row["negative_share"]),
         f"{row['mean_compound']:+.2f}",
         "" if _missing(wow) else f"{wow:+.0%}",
-        "[bold red]spike[/bold red]" if row["spike"] else "",
+        Text("spike", style="bold red") if row["spike"] else "",
     ]
 
 
@@ -309,5 +376,57 @@ def demo_run(
     run_demo(weeks=weeks, fresh=fresh)
 
 
+def _describe(exc: Exception) -> str:
+    """One line for an error the commands do not handle themselves, never holding record content."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from listening.aggregate.errors import ReleaseRefused
+    from listening.governance import ProgramRefused
+    from listening.stages import StageError
+
+    url = get_settings().database_url
+    if isinstance(exc, DBAPIError):
+        cause = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        hint = "; run `listening db upgrade`" if "no such table" in cause or "does not exist" in cause else ""
+        return f"database {_safe_url(url)}: {cause}{hint}"
+    if isinstance(exc, ArgumentError | NoSuchModuleError):
+        return f"LISTENING_DATABASE_URL is not a usable database URL ({exc})"
+    if isinstance(exc, ProgramConfigError | ProgramRefused | StageError | ReleaseRefused):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    return f"unexpected {type(exc).__name__} (set LISTENING_DEBUG=1 to see the traceback)"
+
+
+def _argument_error(exc: Exception) -> bool:
+    """Click's usage and parameter errors (Typer vendors Click in newer versions: duck-typed)."""
+    return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
+def main(args: list[str] | None = None) -> None:
+    """`listening`: every error ends as one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        code = app(args=args, prog_name="listening", standalone_mode=False)
+    except typer.Abort:
+        say(err, "aborted", "red", "")
+        sys.exit(130)
+    except Exception as exc:
+        context = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `listening` alone: the help, as Click shows it
+            if text := str(getattr(exc, "format_message", str)()).strip():
+                print(text)  # (newer Typer has printed it already)
+            sys.exit(2)
+        if _argument_error(exc):
+            hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+            say(err, "error:", "red", getattr(exc, "format_message")() + hint)  # noqa: B009
+            sys.exit(int(getattr(exc, "exit_code")))  # noqa: B009
+        if os.environ.get("LISTENING_DEBUG"):
+            raise
+        say(err, "error:", "red", _describe(exc))
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from listening.airflow_env import apply_airflow_env
 from listening.settings import get_settings
@@ -139,5 +140,5 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
     console.print(f"Airflow output of this run: {log_file}")
     console.print(f"finished in {time.monotonic() - started:.0f} s")
     if failures:
-        console.print(f"[red]failed runs:[/red] {', '.join(failures)} (see {log_file})")
+        console.print(Text.assemble(("failed runs:", "red"), f" {', '.join(failures)} (see {log_file})"))
         raise SystemExit(1)

@@ -23,6 +23,9 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_exponential_backoff": True,
 }
 START = dt.datetime(2026, 1, 1)
+#: JSON Schema of the run parameters: checked when a run is triggered, and again by the tasks.
+DAY_PARAM: dict[str, Any] = {"type": ["null", "string"], "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+WEEK_PARAM: dict[str, Any] = {"type": ["null", "string"], "pattern": r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"}
 
 
 def dag_ids(program: str) -> dict[str, str]:
@@ -49,22 +52,57 @@ def _period_end(context: Any, zone: str) -> pendulum.DateTime:
     return pendulum.instance(end).in_timezone(zone)
 
 
+def _refused(message: str) -> Exception:
+    """A run whose parameters can never work fails at once: `AirflowFailException` is not retried."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(message)
+
+
+def _ensure_over(period: str, next_day: dt.date, zone: str) -> None:
+    from listening.periods import not_over
+
+    if problem := not_over(period, next_day, zone):
+        raise _refused(problem)
+
+
 def _target_day(context: Any, zone: str) -> dt.date:
-    """The day a nightly run covers: the `day` param when given, else the day before the interval end."""
+    """The day a nightly run covers: the `day` param when given, else the day before the interval end.
+
+    Refused unless the day is a real date that is over in the program's time zone.
+    """
     override = (context.get("params") or {}).get("day")
     if override:
-        return dt.date.fromisoformat(str(override))
-    return _period_end(context, zone).date() - dt.timedelta(days=1)
+        try:
+            day = dt.date.fromisoformat(str(override))
+        except ValueError:
+            raise _refused(f"day {str(override)!r} is not a date (YYYY-MM-DD)") from None
+    else:
+        day = _period_end(context, zone).date() - dt.timedelta(days=1)
+    _ensure_over(f"day {day}", day + dt.timedelta(days=1), zone)
+    return day
 
 
 def _target_week(context: Any, zone: str) -> str:
-    """The ISO week a weekly run covers: the `week` param, else the week before the interval end."""
-    from listening.periods import iso_week
+    """The ISO week a weekly run covers: the `week` param, else the week before the interval end (for
+    a run without a data interval, the newest week that is over). Refused unless the week is over."""
+    from listening.periods import iso_week, week_start
 
     override = (context.get("params") or {}).get("week")
     if override:
-        return str(override)
-    return iso_week(_period_end(context, zone).date() - dt.timedelta(days=1))
+        week = str(override)
+        try:
+            start = week_start(week)
+        except ValueError:
+            raise _refused(f"week {week!r} is not an ISO week (YYYY-Www)") from None
+    else:
+        end = _period_end(context, zone)
+        if context.get("data_interval_end") is None:
+            end = end.start_of("week")
+        week = iso_week(end.date() - dt.timedelta(days=1))
+        start = week_start(week)
+    _ensure_over(f"week {week}", start + dt.timedelta(days=7), zone)
+    return week
 
 
 def _every_period(cron: str, program: ProgramConfig) -> CronDataIntervalTimetable:
@@ -97,7 +135,7 @@ def nightly_dag(program: ProgramConfig, path: Path) -> DAG:
     @dag(
         schedule=_every_period(program.schedules.nightly, program),
         **_dag_args(program, "nightly", doc),
-        params={"day": Param(None, type=["null", "string"], description="Day to collect (YYYY-MM-DD).")},
+        params={"day": Param(None, **DAY_PARAM, description="Day to collect (YYYY-MM-DD), if not the last.")},
     )
     def nightly() -> None:
         @task
@@ -149,7 +187,7 @@ def weekly_dag(program: ProgramConfig, path: Path) -> DAG:
     @dag(
         schedule=_every_period(program.schedules.weekly, program),
         **_dag_args(program, "weekly", doc),
-        params={"week": Param(None, type=["null", "string"], description="ISO week (YYYY-Www).")},
+        params={"week": Param(None, **WEEK_PARAM, description="ISO week (YYYY-Www), if not the last one.")},
     )
     def weekly() -> None:
         @task
@@ -203,10 +241,15 @@ def retention_dag(program: ProgramConfig, path: Path) -> DAG:
     return retention()
 
 
+def program_dags(program: ProgramConfig, path: Path) -> dict[str, DAG]:
+    """The nightly, weekly and retention DAGs of one program, keyed by DAG id."""
+    built = (nightly_dag(program, path), weekly_dag(program, path), retention_dag(program, path))
+    return {dag.dag_id: dag for dag in built}
+
+
 def build_dags(pipelines_dir: Path | None = None) -> dict[str, DAG]:
-    """Every DAG of every program in `pipelines_dir`, keyed by DAG id."""
+    """Every DAG of every program in `pipelines_dir`, keyed by DAG id (for `dag.test()` runs)."""
     dags: dict[str, DAG] = {}
     for path, program in load_programs(pipelines_dir or get_settings().pipelines_dir):
-        for built in (nightly_dag(program, path), weekly_dag(program, path), retention_dag(program, path)):
-            dags[built.dag_id] = built
+        dags |= program_dags(program, path)
     return dags

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -34,3 +35,11 @@ def previous_week(week: str) -> str:
 def floor_hour(moment: dt.datetime) -> dt.datetime:
     """UTC, truncated to the hour: the precision timestamps are stored at."""
     return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def not_over(period: str, next_day: dt.date, zone: str, now: dt.datetime | None = None) -> str | None:
+    """Why a period that ends when `next_day` begins (in time zone `zone`) cannot run yet; None once over."""
+    ends = dt.datetime.combine(next_day, dt.time(), tzinfo=ZoneInfo(zone))
+    if (now or dt.datetime.now(dt.UTC)) >= ends:
+        return None
+    return f"{period} is not over yet: it ends {ends:%Y-%m-%d %H:%M} {zone}; run it after that"
