@@ -16,9 +16,15 @@ everyday word ("view", "run", "lights") needs more than a number before it: a un
 direction, capitalised words, or an address cue ("live at", "near", "outside") before the number.
 
 Forms from elsewhere that generalise are kept: the house number after the street (German, Nordic,
-Dutch, Slavic: "Hauptstraße 5", "Storgatan 5, 114 51 Stockholm", "Via Roma 12"), national postal codes
-on a place line, PO and rural route boxes, and military addresses. A street named without a house
-number ("the pothole on main st") is not an address: analysts need it, like a city on its own.
+Dutch, Slavic: "Hauptstraße 5", "Storgatan 5, 114 51 Stockholm", "Via Roma 12"), a street with no type
+word when a unit or postal code follows it or a strong cue precedes it ("lives at Edeby 55"), "house
+Name unit" ("2505 Heatherleigh Suite 620"), intersections ("the corner of Main St and 5th Ave"),
+national postal codes on a place line, quoted or bulleted address blocks, PO and rural route boxes,
+military addresses and lone units. A street named without a house number ("the pothole on main st") is
+not an address: analysts need it, like a city on its own.
+
+Order: `StreetAddressRecognizer._streets` tries each form with its own check; `spans` then grows each
+street over a unit or number before it and over the parts of its last line after it (`_LastLine`).
 """
 
 from __future__ import annotations
