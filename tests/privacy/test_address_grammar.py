@@ -191,6 +191,7 @@ def test_everyday_word_types_with_evidence(text: str, value: str) -> None:
         "WATER MAIN BREAK ON HWY 7 NEAR OAK AVE, 147 HOMES AFFECTED",
         "the 10 best parks in toronto",
         "got 81/81 playing Fill in the blanks",
+        "TOP 32 REASONS THE #55 IS ALWAYS LATE",
     ],
 )
 def test_numbers_and_streets_that_are_not_addresses(text: str) -> None:

@@ -427,7 +427,7 @@ def _words(value: str) -> list[str]:
 def _name_ok(words: list[str], *, capitalised: bool) -> bool:
     """Street-name words: no prose, counts or units; capitalised when asked."""
     content = [w for w in words if w.lower() not in _PARTICLES]
-    if not content or words[0].lower() in _PARTICLES - _SAINTS:
+    if not content or words[0].lower() in _PARTICLES - _SAINTS or words[-1].lower() in _PARTICLES:
         return False
     for word in content:
         low = word.lower().strip(".'’")
