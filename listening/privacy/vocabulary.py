@@ -2,7 +2,8 @@
 
 Each list is a data file in `listening/privacy/data/` whose header comment names its source and licence;
 the code never builds a list at run time from another package. A file holds one entry per line; `#`
-starts a comment; entries are compared in lower case.
+starts a comment; entries are compared in lower case. A grouped list (the address lists) holds the
+equivalent forms of one entry on a line, comma-separated: `avenue, av, ave, aven, avenu, avn, avnue`.
 """
 
 from __future__ import annotations
