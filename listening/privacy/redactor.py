@@ -12,6 +12,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from listening.config import RedactionPolicy
+from listening.privacy import windows
 from listening.privacy.engine import LANGUAGE, build_analyzer, ner_model_version
 from listening.privacy.person import PersonPath
 from listening.privacy.person.lexicon import name_lexicon
@@ -80,8 +81,8 @@ class Redactor:
             if allowed
             else None
         )
-        lexicon = name_lexicon(self._analyzer.nlp_engine.get_nlp(LANGUAGE))  # type: ignore[attr-defined]
-        self._person = PersonPath(lexicon, terms)
+        self._nlp = self._analyzer.nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
+        self._person = PersonPath(name_lexicon(self._nlp), terms)
         self._model_version = ner_model_version(self.ner_model)
         self._lock = threading.Lock()
 
@@ -109,21 +110,29 @@ class Redactor:
         if not self._entities:
             return [Redacted(text=t, entities=()) for t in texts]
         nlp_engine = self._analyzer.nlp_engine
-        prepared = [self._person.normalise(t) for t in texts]
-        batch_size = max(1, min(len(texts), get_settings().redaction_batch_size))
-        out: list[Redacted] = []
+        # Long texts are analysed in overlapping windows (spaCy refuses texts over its `max_length`).
+        size = min(windows.WINDOW_CHARS, self._nlp.max_length)
+        pieces = windows.split(texts, size, min(windows.OVERLAP_CHARS, size // 2))
+        prepared = [self._person.normalise(p.text) for p in pieces]
+        batch_size = max(1, min(len(pieces), get_settings().redaction_batch_size))
+        found: list[list[RecognizerResult]] = [[] for _ in texts]
         with self._lock:
             artifacts = nlp_engine.process_batch(prepared, LANGUAGE, batch_size=batch_size)
-            for text, (_, nlp_artifacts) in zip(texts, artifacts, strict=True):
+            for piece, (_, nlp_artifacts) in zip(pieces, artifacts, strict=True):
                 results = self._analyzer.analyze(
-                    text=text,
+                    text=piece.text,
                     language=LANGUAGE,
                     entities=self._entities,
                     score_threshold=self._floor,
                     nlp_artifacts=nlp_artifacts,
                 )
-                entities = self._merge(text, self._keep(text, results, nlp_artifacts.tokens))
-                out.append(Redacted(text=self._replace(text, entities), entities=entities))
+                for r in self._keep(piece.text, results, nlp_artifacts.tokens):
+                    r.start, r.end = r.start + piece.offset, r.end + piece.offset
+                    found[piece.text_index].append(r)
+        out: list[Redacted] = []
+        for text, results in zip(texts, found, strict=True):
+            entities = self._merge(text, results)
+            out.append(Redacted(text=self._replace(text, entities), entities=entities))
         return out
 
     def _keep(
