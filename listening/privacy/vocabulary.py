@@ -4,6 +4,11 @@ Each list is a data file in `listening/privacy/data/` whose header comment names
 the code never builds a list at run time from another package. A file holds one entry per line; `#`
 starts a comment; entries are compared in lower case. A grouped list (the address lists) holds the
 equivalent forms of one entry on a line, comma-separated: `avenue, av, ave, aven, avenu, avn, avnue`.
+
+Names (`listening.privacy.person`): `first_names`, `last_names` (the gazetteer: US SSA and Census 2010),
+`proper_nouns`, `name_words`, `common_words` (SCOWL), `titles`, `name_particles`, `slang`,
+`reporting_verbs`. Vetoes: `weekdays`, `months`, `street_words`, `compass_points`, `place_nouns`,
+`place_prefixes`, `place_endings`, `place_org_heads`, `locative_prepositions`, `date_prepositions`.
 """
 
 from __future__ import annotations
