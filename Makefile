@@ -14,7 +14,7 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast lint bench bench-pii bench-pipeline airflow-ui clean browser
+.PHONY: install run test test-fast lint bench bench-pii bench-pipeline train-ner airflow-ui clean browser
 
 install: $(STAMP)
 
@@ -28,8 +28,8 @@ run: install ## the demo program end to end through Airflow, on SQLite
 	$(BIN)/listening demo run
 
 lint: install
-	$(BIN)/ruff check listening dags tests benchmarks
-	$(BIN)/ruff format --check listening dags tests benchmarks
+	$(BIN)/ruff check listening dags tests benchmarks training
+	$(BIN)/ruff format --check listening dags tests benchmarks training
 	$(BIN)/mypy
 
 test: install lint browser ## lint, type-check, then every test (PostgreSQL ones when LISTENING_TEST_POSTGRES_URL is set)
@@ -49,6 +49,9 @@ bench-pipeline: install
 
 bench-pii: install
 	$(BIN)/python -m benchmarks.bench_pii
+
+train-ner: install ## retrain the social-media NER model (CPU, fixed seed) into listening/privacy/models/social_ner
+	$(BIN)/python -m training.train_ner
 
 AIRFLOW_UI_HOST ?= 127.0.0.1
 AIRFLOW_UI_PORT ?= 8080

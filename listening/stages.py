@@ -99,7 +99,7 @@ def collect_redact_store(
     Raw text exists only in this function's memory: what is written is redacted text, keyed hashes
     and derived fields, in one transaction per batch together with the redaction log.
     """
-    from listening.privacy.redactor import get_redactor
+    from listening.privacy.redactor import get_redactor, topic_terms
     from listening.privacy.residual import residual_scan
 
     settings = get_settings()
@@ -109,7 +109,7 @@ def collect_redact_store(
     day = dt.date.fromisoformat(unit.day)
     source = build_source(program, unit.source, data_dir)
     label = _shard_label(unit.slice, data_dir)
-    redactor = get_redactor(program.privacy.redaction)
+    redactor = get_redactor(program.privacy.redaction, terms=topic_terms(program.topics))
     matcher = TopicMatcher(program.topics)
     interval = day_interval(program, day)
     zone = ZoneInfo(program.schedules.timezone)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, TextIO
 
 from listening.config import RedactionPolicy
-from listening.privacy.redactor import Entity, get_redactor
+from listening.privacy.redactor import Entity, Redacted, Redactor, get_redactor
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ def _parse(raw: bytes) -> dict[str, Any] | str:
         return "invalid_utf8"
     try:
         record = json.loads(line)
+    except RecursionError:
+        return "too_deeply_nested"
     except ValueError:
         return "invalid_json"
     if not isinstance(record, dict):
@@ -41,6 +43,8 @@ def _parse(raw: bytes) -> dict[str, Any] | str:
         json.dumps(record, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         return "invalid_unicode"
+    except RecursionError:
+        return "too_deeply_nested"
     return record
 
 
@@ -54,6 +58,25 @@ def _entity_json(e: Entity) -> dict[str, Any]:
     }
 
 
+def _redact_each(redactor: Redactor, texts: list[str]) -> list[Redacted | str]:
+    """The batch redacted, or, when the batch fails, each text on its own (an error code for a failure).
+
+    The error is logged by type only: its message may quote the text.
+    """
+    try:
+        return list(redactor.redact_batch(texts))
+    except Exception as exc:  # one bad text must not lose the batch
+        logger.warning("batch of %d texts failed (%s); redacting one by one", len(texts), type(exc).__name__)
+    out: list[Redacted | str] = []
+    for text in texts:
+        try:
+            out.append(redactor.redact(text))
+        except Exception as exc:
+            logger.warning("a text failed to redact (%s)", type(exc).__name__)
+            out.append("redaction_failed")
+    return out
+
+
 def redact_stream(
     stdin: BinaryIO | TextIO, stdout: TextIO, policy: RedactionPolicy, batch_size: int = 64
 ) -> dict[str, int]:
@@ -64,13 +87,13 @@ def redact_stream(
 
     def flush() -> None:
         records = [p for p in pending if isinstance(p, dict)]
-        results = iter(redactor.redact_batch([r["text"] for r in records]))
+        results = iter(_redact_each(redactor, [r["text"] for r in records]))
         for item in pending:
-            if isinstance(item, str):
-                stdout.write(json.dumps({"error": item}) + "\n")
+            redacted = next(results) if isinstance(item, dict) else item
+            if isinstance(redacted, str) or not isinstance(item, dict):
+                stdout.write(json.dumps({"error": redacted if isinstance(redacted, str) else item}) + "\n")
                 counts["errors"] += 1
                 continue
-            redacted = next(results)
             out = dict(item)
             out["text"] = redacted.text
             out["entities"] = [_entity_json(e) for e in redacted.entities]

@@ -1,9 +1,12 @@
-"""Building Presidio engines: the spaCy model without its parser, the recognizer registry."""
+"""Building Presidio engines: the spaCy model without its parser, the NER model, the recognizer registry."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
@@ -29,8 +32,27 @@ class ModelNotInstalledError(RuntimeError):
     """The spaCy model is not installed; the project never downloads one at run time."""
 
 
+@cache
+def ner_model_version(path: str) -> str:
+    """The version in the NER model's `meta.json` ("" when no separate NER model is configured)."""
+    if not path:
+        return ""
+    meta = Path(path) / "meta.json"
+    if not meta.is_file():
+        raise ModelNotInstalledError(f"NER model directory {path!r} has no meta.json")
+    return str(json.loads(meta.read_text(encoding="utf-8")).get("version", ""))
+
+
 class LocalSpacyNlpEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine, loading an installed model without the parser and never downloading."""
+    """Presidio's spaCy engine, loading an installed model without the parser and never downloading.
+
+    With `ner_model` (a directory), that pipeline's `ner` replaces the base model's: one NER pass, the
+    base model's tagger and lemmatizer kept.
+    """
+
+    def __init__(self, *args: object, ner_model: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.ner_model = ner_model
 
     def load(self) -> None:
         """Load every configured model from the local installation."""
@@ -40,7 +62,13 @@ class LocalSpacyNlpEngine(SpacyNlpEngine):
             if not spacy.util.is_package(name):
                 raise ModelNotInstalledError(f"spaCy model package {name!r} is not installed")
             # The parser only feeds sentence boundaries; NER and the lemmatizer do not need it.
-            loaded[model["lang_code"]] = spacy.load(name, exclude=["parser", "senter"])
+            exclude = ["parser", "senter"] + (["ner"] if self.ner_model else [])
+            nlp = spacy.load(name, exclude=exclude)
+            if self.ner_model:
+                if not (Path(self.ner_model) / "meta.json").is_file():
+                    raise ModelNotInstalledError(f"NER model directory {self.ner_model!r} is not there")
+                nlp.add_pipe("ner", source=spacy.load(self.ner_model))
+            loaded[model["lang_code"]] = nlp
         self.nlp = loaded  # type: ignore[assignment]
 
 
@@ -54,28 +82,31 @@ def ner_configuration() -> NerModelConfiguration:
     )
 
 
-def build_nlp_engine(model: str) -> LocalSpacyNlpEngine:
-    """A loaded NLP engine for `model`."""
+def build_nlp_engine(model: str, ner_model: str = "") -> LocalSpacyNlpEngine:
+    """A loaded NLP engine for `model` (its `ner` replaced by `ner_model`'s when given)."""
     engine = LocalSpacyNlpEngine(
         models=[{"lang_code": LANGUAGE, "model_name": model}],
         ner_model_configuration=ner_configuration(),
+        ner_model=ner_model,
     )
     engine.load()
     return engine
 
 
 _lock = threading.Lock()
-_analyzers: dict[str, AnalyzerEngine] = {}
+_analyzers: dict[tuple[str, str], AnalyzerEngine] = {}
 
 
-def build_analyzer(model: str, extra: Callable[[], list[EntityRecognizer]]) -> AnalyzerEngine:
-    """An analyzer with Presidio's English recognizers plus `extra()`; one per model per process."""
+def build_analyzer(
+    model: str, extra: Callable[[], list[EntityRecognizer]], ner_model: str = ""
+) -> AnalyzerEngine:
+    """An analyzer with Presidio's English recognizers plus `extra()`; one per model pair per process."""
     with _lock:
-        cached = _analyzers.get(model)
+        cached = _analyzers.get((model, ner_model))
         if cached is not None:
             return cached
         make_presidio_offline()
-        nlp_engine = build_nlp_engine(model)
+        nlp_engine = build_nlp_engine(model, ner_model)
         registry = RecognizerRegistry(supported_languages=[LANGUAGE])
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
         for name in REPLACED_BUILTINS:
@@ -89,5 +120,5 @@ def build_analyzer(model: str, extra: Callable[[], list[EntityRecognizer]]) -> A
             log_decision_process=False,
             supported_languages=[LANGUAGE],
         )
-        _analyzers[model] = analyzer
+        _analyzers[(model, ner_model)] = analyzer
         return analyzer

@@ -12,11 +12,13 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from listening.config import RedactionPolicy
-from listening.privacy.engine import LANGUAGE, build_analyzer
-from listening.privacy.names import NameLexicon, name_lexicon, truecase_for_ner
+from listening.privacy import windows
+from listening.privacy.engine import LANGUAGE, build_analyzer, ner_model_version
+from listening.privacy.person import PersonPath
+from listening.privacy.person.lexicon import name_lexicon
+from listening.privacy.person.vetoes import compact
 from listening.privacy.recognizers import project_recognizers
 from listening.privacy.recognizers.profile_urls import account_of
-from listening.privacy.vetoes import WEEKDAYS, compact, not_a_person, trim_tag
 from listening.settings import get_settings
 
 
@@ -47,70 +49,22 @@ def _recognizer_name(result: RecognizerResult) -> str:
     return str(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY, "unknown"))
 
 
-def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop lower-case words at the edges of a capitalised name ("said JANE SMITH" -> "JANE SMITH")."""
-    words = list(re.finditer(r"\S+", text[start:end]))
-    if not any(ch.isupper() for ch in text[start:end]):
-        return start, end
-    while len(words) > 1 and words[0].group().islower():
-        words.pop(0)
-    while len(words) > 1 and words[-1].group().islower():
-        words.pop()
-    return start + words[0].start(), start + words[-1].end()
-
-
-def _case_style(word: str) -> str | None:
-    letters = [c for c in word if c.isalpha()]
-    if len(letters) < 2 or not all(c.isalpha() for c in word):
-        return None
-    if all(c.isupper() for c in letters):
-        return "upper"
-    if all(c.islower() for c in letters):
-        return "lower"
-    return None
-
-
-def _widen_name(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[int, int]:
-    """Grow an all-capitals or lower-case name over a neighbouring word of the same case that is itself a
-    surname or an unknown word ("<PERSON> WYNDHAMSTOKE" -> the whole name)."""
-    words = re.findall(r"\S+", text[start:end])
-    styles = {_case_style(w) for w in words}
-    if len(styles) != 1 or None in styles:
-        return start, end
-    style = styles.pop()
-
-    def fits(word: str) -> bool:
-        low = word.lower()
-        return (
-            _case_style(word) == style
-            and (lexicon.is_unknown(low) or (low in lexicon.last and not lexicon.is_english(low)))
-            and (style == "lower" or len(low) >= 3)
-        )
-
-    for _ in range(2):
-        if len(words) >= 4:
-            break
-        after = re.match(r" (\w+)(?=$|[\s.,!?;:)])", text[end:])
-        if after and fits(after.group(1)):
-            end += after.end()
-            words.append(after.group(1))
-            continue
-        before = re.search(r"(?:^|(?<=[\s(\"“]))(\w+) $", text[:start])
-        if before and fits(before.group(1)):
-            start = before.start(1)
-            words.insert(0, before.group(1))
-            continue
-        break
-    return start, end
-
-
 class Redactor:
     """Finds personal identifiers in batches of texts and replaces them as the policy says."""
 
-    def __init__(self, policy: RedactionPolicy, *, model: str | None = None) -> None:
+    def __init__(
+        self,
+        policy: RedactionPolicy,
+        *,
+        model: str | None = None,
+        ner_model: str | None = None,
+        terms: Sequence[str] = (),
+    ) -> None:
+        settings = get_settings()
         self.policy = policy
-        self.model = model or get_settings().spacy_model
-        self._analyzer: AnalyzerEngine = build_analyzer(self.model, project_recognizers)
+        self.model = model or settings.spacy_model
+        self.ner_model = settings.ner_model if ner_model is None else ner_model
+        self._analyzer: AnalyzerEngine = build_analyzer(self.model, project_recognizers, self.ner_model)
         supported = set(self._analyzer.get_supported_entities(language=LANGUAGE))
         self._entities = [e for e in dict.fromkeys(policy.entities) if e in supported]
         self._floor = min((policy.threshold(e) for e in self._entities), default=1.0)
@@ -127,13 +81,18 @@ class Redactor:
             if allowed
             else None
         )
-        self._lexicon = name_lexicon(self._analyzer.nlp_engine.get_nlp(LANGUAGE))  # type: ignore[attr-defined]
+        self._nlp = self._analyzer.nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
+        self._person = PersonPath(name_lexicon(self._nlp), terms)
+        self._model_version = ner_model_version(self.ner_model)
         self._lock = threading.Lock()
 
     @property
     def policy_version(self) -> str:
-        """The policy version recorded with every redaction."""
-        return self.policy.version
+        """The policy version recorded with every redaction: the policy's own version and the version of
+        the NER model that found the names ("3+ner1.0.0"), so a new model is a new policy version."""
+        if not self._model_version:
+            return self.policy.version
+        return f"{self.policy.version}+ner{self._model_version}"
 
     @property
     def entity_types(self) -> tuple[str, ...]:
@@ -151,21 +110,29 @@ class Redactor:
         if not self._entities:
             return [Redacted(text=t, entities=()) for t in texts]
         nlp_engine = self._analyzer.nlp_engine
-        prepared = [truecase_for_ner(t, self._lexicon) for t in texts]
-        batch_size = max(1, min(len(texts), get_settings().redaction_batch_size))
-        out: list[Redacted] = []
+        # Long texts are analysed in overlapping windows (spaCy refuses texts over its `max_length`).
+        size = min(windows.WINDOW_CHARS, self._nlp.max_length)
+        pieces = windows.split(texts, size, min(windows.OVERLAP_CHARS, size // 2))
+        prepared = [self._person.normalise(p.text) for p in pieces]
+        batch_size = max(1, min(len(pieces), get_settings().redaction_batch_size))
+        found: list[list[RecognizerResult]] = [[] for _ in texts]
         with self._lock:
             artifacts = nlp_engine.process_batch(prepared, LANGUAGE, batch_size=batch_size)
-            for text, (_, nlp_artifacts) in zip(texts, artifacts, strict=True):
+            for piece, (_, nlp_artifacts) in zip(pieces, artifacts, strict=True):
                 results = self._analyzer.analyze(
-                    text=text,
+                    text=piece.text,
                     language=LANGUAGE,
                     entities=self._entities,
                     score_threshold=self._floor,
                     nlp_artifacts=nlp_artifacts,
                 )
-                entities = self._merge(text, self._keep(text, results, nlp_artifacts.tokens))
-                out.append(Redacted(text=self._replace(text, entities), entities=entities))
+                for r in self._keep(piece.text, results, nlp_artifacts.tokens):
+                    r.start, r.end = r.start + piece.offset, r.end + piece.offset
+                    found[piece.text_index].append(r)
+        out: list[Redacted] = []
+        for text, results in zip(texts, found, strict=True):
+            entities = self._merge(text, results)
+            out.append(Redacted(text=self._replace(text, entities), entities=entities))
         return out
 
     def _keep(
@@ -174,20 +141,9 @@ class Redactor:
         allowed_spans = (
             [m.span() for m in self._allow_re.finditer(text)] if self._allow_re is not None else []
         )
+        scored = [r for r in results if r.score >= self.policy.threshold(r.entity_type)]
         kept = []
-        for r in results:
-            if r.entity_type == "PERSON":
-                r.start, r.end = _trim_name(text, r.start, r.end)
-                r.start, r.end = _widen_name(text, r.start, r.end, self._lexicon)
-                r.start, r.end = trim_tag(text, r.start, r.end)
-            if r.score < self.policy.threshold(r.entity_type) or r.end <= r.start:
-                continue
-            if (
-                r.entity_type == "PERSON"
-                and not self._in_address(text, r, results)
-                and not_a_person(text, r.start, r.end, doc, self._lexicon)
-            ):
-                continue
+        for r in self._person.decide(text, scored, doc):
             value = text[r.start : r.end].strip()
             if value.lower() in self._allowed_values:
                 continue
@@ -201,18 +157,6 @@ class Redactor:
                     continue
             kept.append(r)
         return kept
-
-    @staticmethod
-    def _in_address(text: str, r: RecognizerResult, results: list[RecognizerResult]) -> bool:
-        """Touching a detected address, or a number right after it: part of an address, no veto."""
-        if text[r.start : r.end].strip().lower() in WEEKDAYS:
-            return False  # "Sunday 9am": a weekday is never part of an address
-        if re.match(r"[ \t,]*\d", text[r.end :]) or any(ch.isdigit() for ch in text[r.start : r.end]):
-            return True
-        return any(
-            o.entity_type == "STREET_ADDRESS" and o.start <= r.end + 3 and r.start <= o.end + 3
-            for o in results
-        )
 
     def _compact_allowed(self, text: str, start: int, end: int) -> bool:
         """The detection is, or lies inside, a hashtag or word that is an allowed name run together."""
@@ -282,16 +226,21 @@ class Redactor:
 
 
 _cache_lock = threading.Lock()
-_redactors: dict[tuple[str, str], Redactor] = {}
+_redactors: dict[tuple[str, str, tuple[str, ...]], Redactor] = {}
 
 
-def get_redactor(policy: RedactionPolicy, model: str | None = None) -> Redactor:
-    """A process-wide redactor for this policy and model (engines are expensive to build)."""
+def get_redactor(policy: RedactionPolicy, model: str | None = None, terms: Sequence[str] = ()) -> Redactor:
+    """A process-wide redactor for this policy, model and topic vocabulary (engines are expensive)."""
     resolved = model or get_settings().spacy_model
-    key = (policy.model_dump_json(), resolved)
+    key = (policy.model_dump_json(), resolved, tuple(terms))
     with _cache_lock:
         redactor = _redactors.get(key)
         if redactor is None:
-            redactor = Redactor(policy, model=resolved)
+            redactor = Redactor(policy, model=resolved, terms=terms)
             _redactors[key] = redactor
         return redactor
+
+
+def topic_terms(topics: Sequence[object]) -> tuple[str, ...]:
+    """The words of a program's taxonomy (its topics' phrases): everyday words for the person vetoes."""
+    return tuple(sorted({str(p) for t in topics for p in getattr(t, "phrases", ())}))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from listening.privacy.names import NameLexicon, truecase_for_ner
-from listening.privacy.redactor import Redactor, _widen_name
+from listening.privacy.person.casing import truecase_for_ner
+from listening.privacy.person.lexicon import NameLexicon
+from listening.privacy.person.spans import widen_case
+from listening.privacy.redactor import Redactor
 
 NAMES_IN_TEXT = [
     ("Talked to CASIMIR WYNDHAMSTOKE at the ward meeting about it.", "CASIMIR WYNDHAMSTOKE"),
@@ -51,7 +53,7 @@ def test_shouting_and_slang_are_kept(default_redactor: Redactor, text: str) -> N
 
 
 def test_truecasing_titles_name_runs_only(default_redactor: Redactor) -> None:
-    lexicon = default_redactor._lexicon
+    lexicon = default_redactor._person.lexicon
     text = "Talked to CASIMIR WYNDHAMSTOKE and ottoline brackenridge, FIX THE POTHOLES NOW lol gonna"
     out = truecase_for_ner(text, lexicon)
     assert len(out) == len(text)
@@ -61,7 +63,7 @@ def test_truecasing_titles_name_runs_only(default_redactor: Redactor) -> None:
 
 
 def test_words_inside_handles_urls_and_foreign_text_stay(default_redactor: Redactor) -> None:
-    lexicon = default_redactor._lexicon
+    lexicon = default_redactor._person.lexicon
     for text in (
         "See https://www.portalder.ca/quillfeather/brackenridge for the detour, Thanks",
         "Mail zq.canary@example.com about the bus, Thanks",
@@ -76,12 +78,12 @@ def test_widen_half_found_name() -> None:
     )
     text = "My neighbour CASIMIR WYNDHAMSTOKE says hi"
     start = text.index("CASIMIR")
-    assert _widen_name(text, start, start + 7, lexicon) == (start, start + len("CASIMIR WYNDHAMSTOKE"))
+    assert widen_case(text, start, start + 7, lexicon) == (start, start + len("CASIMIR WYNDHAMSTOKE"))
     text = "met wyndhamstoke casimir today"
     start = text.index("casimir")
-    assert _widen_name(text, start, start + 7, lexicon) == (text.index("wyndhamstoke"), start + 7)
+    assert widen_case(text, start, start + 7, lexicon) == (text.index("wyndhamstoke"), start + 7)
     # Mixed case, or a neighbour in another case style, is left alone.
     text = "Casimir WYNDHAMSTOKE says hi"
-    assert _widen_name(text, 0, 7, lexicon) == (0, 7)
+    assert widen_case(text, 0, 7, lexicon) == (0, 7)
     text = "CASIMIR says THE BUS"
-    assert _widen_name(text, 0, 7, lexicon) == (0, 7)
+    assert widen_case(text, 0, 7, lexicon) == (0, 7)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from listening.config import RedactionPolicy
+from listening.privacy.person.spans import trim_tag
+from listening.privacy.person.vetoes import Candidate, compact, hashtag_not_a_name, is_street
 from listening.privacy.redactor import Redactor, get_redactor
-from listening.privacy.vetoes import compact, in_hashtag, is_street, trim_tag
 
 
 def person_values(redactor: Redactor, text: str) -> set[str]:
@@ -87,14 +88,15 @@ def test_allow_list_compact_forms_only_for_allowed_names() -> None:
 
 
 def test_helpers(default_redactor: Redactor) -> None:
-    lexicon = default_redactor._lexicon
+    lexicon = default_redactor._person.lexicon
     text = "on Victoria Drive and at 12 Elm Street"
     assert is_street(text, 3, 11, ["Victoria"])
     assert is_street(text, 3, 17, ["Victoria", "Drive"])
     assert not is_street(text, 28, 31, ["Elm"])  # a house number before it: an address
     assert not is_street("Victoria said hi", 0, 8, ["Victoria"])
-    assert in_hashtag("#PortAlder", 1, 10, lexicon)
-    assert not in_hashtag("PortAlder", 0, 9, lexicon)
+    assert hashtag_not_a_name(Candidate("#PortAlder", 1, 10, lexicon)) == "hashtag that is not a name"
+    assert hashtag_not_a_name(Candidate("PortAlder", 0, 9, lexicon)) is None
+    assert hashtag_not_a_name(Candidate("#JaneDoe", 1, 8, lexicon)) is None
     assert trim_tag("@PortAlderCity Repaving on", 1, 23) == (15, 23)
     assert trim_tag("Jane Doe", 0, 8) == (0, 8)
 

@@ -159,3 +159,10 @@ def test_postal_codes() -> None:
     assert found(rec, "we are at K1P 5J2") == {"K1P 5J2"}
     assert found(rec, "the K1P area") == set()
     assert found(rec, "model k1P 5j2") == set()
+
+
+def test_a_call_cue_makes_two_digit_groups_a_phone() -> None:
+    # spaCy counts "call" as a stop word, so Presidio's own context enhancer never lifts these.
+    assert found(GroupedPhoneRecognizer(), "can someone call me on 450 0840? thanks") == {"450 0840"}
+    assert found(GroupedPhoneRecognizer(), "text me at 9472 7916 tonight") == {"9472 7916"}
+    assert found(GroupedPhoneRecognizer(), "we sold 450 0840 units") == set()

@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from listening.config import RedactionPolicy
+from listening.privacy.engine import ner_model_version
 from listening.privacy.redactor import Redacted, Redactor, get_redactor
 
 TEXTS = [
@@ -24,7 +25,8 @@ KEEP = [
 
 
 def test_policy_version(redactor: Redactor) -> None:
-    assert redactor.policy_version == "test-1"
+    assert redactor.policy_version == f"test-1+ner{ner_model_version(redactor.ner_model)}"
+    assert ner_model_version(redactor.ner_model)  # the shipped model has a version
 
 
 def test_offsets_index_the_original_text(redactor: Redactor) -> None:

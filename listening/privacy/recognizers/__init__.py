@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer
 
+from listening.privacy.person.detect import HashtagNameRecognizer, TitledNameRecognizer
+from listening.privacy.person.gazetteer import NameGazetteerRecognizer
+from listening.privacy.person.proper_names import ProperNameRecognizer
 from listening.privacy.recognizers.addresses import StreetAddressRecognizer
 from listening.privacy.recognizers.canada import (
     CaHealthCardRecognizer,
@@ -12,13 +15,11 @@ from listening.privacy.recognizers.canada import (
 )
 from listening.privacy.recognizers.cards import CardNumberRecognizer
 from listening.privacy.recognizers.handles import SocialHandleRecognizer
-from listening.privacy.recognizers.person_names import NameGazetteerRecognizer
 from listening.privacy.recognizers.phones import (
     GroupedPhoneRecognizer,
     NorthAmericanPhoneRecognizer,
 )
 from listening.privacy.recognizers.profile_urls import ProfileUrlRecognizer
-from listening.privacy.recognizers.proper_names import ProperNameRecognizer
 
 
 def project_recognizers() -> list[EntityRecognizer]:
@@ -34,5 +35,7 @@ def project_recognizers() -> list[EntityRecognizer]:
         CaPostalCodeRecognizer(),
         NameGazetteerRecognizer(),
         ProperNameRecognizer(),
+        TitledNameRecognizer(),
+        HashtagNameRecognizer(),
         CardNumberRecognizer(),
     ]

@@ -1,15 +1,12 @@
-"""Recognizer bases: regex patterns with a per-match check, and name finders over spaCy's tokens."""
+"""Recognizer bases: regex patterns with a per-match check (name finders: `privacy.person.detect`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from listening.privacy.names import NameLexicon, name_lexicon
 
 
 def make_result(
@@ -82,44 +79,3 @@ class RegexRecognizer(LocalRecognizer):
                 )
             )
         return results
-
-
-class LexiconNameRecognizer(LocalRecognizer):
-    """A PERSON finder over spaCy's tokens and the name lexicon; subclasses implement `find`."""
-
-    ENTITY = "PERSON"
-    CONTEXT: Sequence[str] = ()
-    HOW = "name"
-
-    def __init__(self) -> None:
-        self.label: str = type(self).__name__
-        super().__init__(
-            supported_entities=[self.ENTITY],
-            supported_language="en",
-            name=self.label,
-            context=list(self.CONTEXT),
-        )
-
-    def load(self) -> None:
-        """The lexicon is built from the NLP engine on first use."""
-
-    def find(self, text: str, doc: Any, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
-        """(start, end, score) of names in `text`, given spaCy's parse of it."""
-        raise NotImplementedError
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        """Presidio entry point; needs the spaCy tokens and the engine's pipeline."""
-        if self.ENTITY not in entities or nlp_artifacts is None or nlp_artifacts.tokens is None:
-            return []
-        engine = nlp_artifacts.nlp_engine
-        nlp = engine.get_nlp("en") if engine is not None and hasattr(engine, "get_nlp") else None
-        if nlp is None:
-            return []
-        return [
-            make_result(
-                self.ENTITY, start, end, score, recognizer=self.label, identifier=self.id, how=self.HOW
-            )
-            for start, end, score in self.find(text, nlp_artifacts.tokens, name_lexicon(nlp))
-        ]

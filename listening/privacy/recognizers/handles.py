@@ -1,8 +1,15 @@
-"""`SOCIAL_HANDLE`: @user (X, Instagram, TikTok), @user@instance (Mastodon), @name.domain (Bluesky)."""
+"""`SOCIAL_HANDLE`: @user (X, Instagram, TikTok), @user@instance (Mastodon), @name.domain (Bluesky).
+
+Handles are found as real posts write them: at the start (`.@user`), after `RT`/`MT`/`cc` with or without
+a space (`RT @user:`, `RT@user`), glued to punctuation (`(@user)`, `"@user,`, `…@user`), to the bytes
+of a broken encoding (`â€œ@user`, `&amp;@user`), or to another handle (`@one@two`). An `@` after a
+letter or digit is an e-mail address and an `@` after `/` is a URL path: neither is a handle.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from listening.privacy.recognizers.base import RegexRecognizer
 
@@ -10,13 +17,16 @@ _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,24}}"
 
 HANDLE_RE = re.compile(
-    # The look-behind keeps email addresses (word char before "@") and URL paths out.
-    r"(?<![\w@/.+-])"
     rf"@(?:\w{{1,30}}@{_DOMAIN}"  # Mastodon: @user@instance.social
     rf"|{_LABEL}(?:\.{_LABEL})+"  # Bluesky and custom domains: @name.bsky.social
     r"|\w(?:[\w.]{0,28}\w)?)"  # @user
-    r"(?![\w@])"
+    r"(?!\w)"
 )
+#: What a broken encoding leaves before a quote, apostrophe, dash or ellipsis: UTF-8 read as
+#: Windows-1252 ("â€œ", "â€™", "â€¦"), as Latin-1 ("â\x80\x9c"), a stray "Â"/"Ã", or U+FFFD.
+_MOJIBAKE = re.compile(r"(?:â€.?|â[\x80-\x9f].?|[ÂÃ].?|ï¿½|\ufffd)$")
+#: Retweet, modified-tweet, carbon-copy and hat-tip markers written straight before the handle.
+_GLUED_MARKER = re.compile(r"(?i)(?<![\w@])(?:rt|mt|cc|via|ht|h/t)$")
 
 
 class SocialHandleRecognizer(RegexRecognizer):
@@ -25,9 +35,30 @@ class SocialHandleRecognizer(RegexRecognizer):
     ENTITY = "SOCIAL_HANDLE"
     PATTERNS = ((HANDLE_RE, 0.9),)
 
-    def check(self, text: str, start: int, end: int, score: float) -> tuple[int, int, float] | None:
-        while end > start + 1 and text[end - 1] in "._-":
-            end -= 1
-        if end - start < 2:
-            return None
-        return start, end, score
+    def spans(self, text: str) -> Iterable[tuple[int, int, float]]:
+        """Every handle whose `@` follows something a handle can follow."""
+        previous_end = -1
+        for match in HANDLE_RE.finditer(text):
+            start, end = match.span()
+            if not _handle_may_start(text, start, glued=start == previous_end):
+                continue
+            while end > start + 1 and text[end - 1] in "._-":
+                end -= 1
+            if end - start >= 2:
+                previous_end = match.end()
+                yield start, end, 0.9
+
+
+def _handle_may_start(text: str, at: int, *, glued: bool) -> bool:
+    """Whether the `@` at `at` opens a handle, given what stands before it."""
+    if at == 0 or glued:
+        return True
+    before = text[at - 1]
+    if before in "/@":
+        return False
+    if before in "+-" and at >= 2 and text[at - 2].isalnum():
+        return False
+    if not (before.isalnum() or before == "_"):
+        return True
+    head = text[max(0, at - 6) : at]
+    return _MOJIBAKE.search(head) is not None or _GLUED_MARKER.search(head) is not None

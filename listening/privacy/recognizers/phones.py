@@ -26,6 +26,10 @@ GROUPED_RE = re.compile(
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 _PHONE_SHAPED = re.compile(r"(?:\(\d{1,4}\)\s?)?\d{2,4}([ .-])\d{2,4}(?:\1\d{2,4}){1,3}")
 _SSN_LIKE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+# "call me on 450 0840": spaCy counts "call" as a stop word, so Presidio's context enhancer never sees it.
+_CALL_CUE = re.compile(
+    r"(?i)\b(?:call|text|phone|tel|cell|mobile|dial|ring|reach|fax|whatsapp|sms)\b[^\n.!?\d]{0,16}$"
+)
 
 
 def _digits(value: str) -> int:
@@ -83,7 +87,9 @@ class GroupedPhoneRecognizer(RegexRecognizer):
         digits = _digits(value)
         if not 7 <= digits <= 15 or _DATE_LIKE.match(value) or _SSN_LIKE.match(value):
             return None
-        if score < 0.5 and re.fullmatch(r"\d{3,5} \d{3,5}", value) and digits < 8:
+        if score < 0.5 and _CALL_CUE.search(text, max(0, start - 32), start):
+            score = 0.5
+        elif score < 0.5 and re.fullmatch(r"\d{3,5} \d{3,5}", value) and digits < 8:
             score = 0.2
         elif score < 0.5 and _PHONE_SHAPED.fullmatch(value) and 8 <= digits <= 13:
             # Three or more groups with one separator throughout ("699 956 915", "71-33-52-22").

@@ -1,9 +1,10 @@
-"""`PERSON` from the name gazetteer: names the NER model misses (case, rare names, lists of names)."""
+"""Detection from the name gazetteer: runs of first names and surnames that the NER model misses."""
 
 from __future__ import annotations
 
-from listening.privacy.names import NameLexicon, case_unreliable
-from listening.privacy.recognizers.base import LexiconNameRecognizer
+from listening.privacy.person.casing import case_unreliable
+from listening.privacy.person.detect import LexiconNameRecognizer
+from listening.privacy.person.lexicon import NameLexicon
 
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
@@ -71,7 +72,7 @@ class NameGazetteerRecognizer(LexiconNameRecognizer):
     @staticmethod
     def _score(names: list[str], lexicon: NameLexicon) -> float:
         plain = [lexicon.is_plain_name(n) for n in names]
-        firsts = [n.lower() in lexicon.first for n in names]
+        firsts = [lexicon.is_first(n) for n in names]
         if len(names) >= 2 and any(firsts) and (sum(plain) >= 1):
             return 0.7
         if len(names) >= 2 and all(plain):

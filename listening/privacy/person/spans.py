@@ -1,0 +1,143 @@
+"""Span trimming and widening: a detected name is cut to the name and grown over the rest of it.
+
+In order: words that are no part of a name are cut from its edges (a retweet marker, lower-case words
+beside a capitalised name, slang beside a lower-case name, a handle or hashtag it started in); then it
+grows over a title right before it ("President Obama", "Dr. Okafor": the title is part of how a person
+is named) and, in an all-capitals or lower-case name, over a neighbouring word of the same case that is
+a surname or an unknown word ("<PERSON> WYNDHAMSTOKE").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from listening.privacy.person.cues import title_before
+from listening.privacy.person.lexicon import NameLexicon, slang
+
+_RETWEET = re.compile(r"(?i)^(?:rt|mt|via|cc)\b[\s:]*")
+
+
+def trim_marker(text: str, start: int, end: int) -> tuple[int, int]:
+    """Cut a leading retweet marker ("RT Lambert" -> "Lambert"): "RT" is never a person."""
+    match = _RETWEET.match(text[start:end])
+    if match and match.end() < end - start:
+        return start + match.end(), end
+    return start, end
+
+
+def trim_case(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop lower-case words at the edges of a capitalised name ("said JANE SMITH" -> "JANE SMITH")."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if not words or not any(ch.isupper() for ch in text[start:end]):
+        return start, end
+    while len(words) > 1 and words[0].group().islower():
+        words.pop(0)
+    while len(words) > 1 and words[-1].group().islower():
+        words.pop()
+    return start + words[0].start(), start + words[-1].end()
+
+
+def _token_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whitespace-delimited token containing text[start:end]."""
+    a = start
+    while a > 0 and not text[a - 1].isspace():
+        a -= 1
+    b = end
+    while b < len(text) and not text[b].isspace():
+        b += 1
+    return a, b
+
+
+def trim_lower_edges(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[int, int]:
+    """Drop slang and stop words at the edges of a lower-case name ("omg anderson" -> "anderson")."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) < 2 or not text[start:end].islower():
+        return start, end
+
+    def filler(word: str) -> bool:
+        return word in STOP_WORDS or word in slang()
+
+    while len(words) > 1 and filler(words[0].group()):
+        words.pop(0)
+    while len(words) > 1 and filler(words[-1].group()):
+        words.pop()
+    return start + words[0].start(), start + words[-1].end()
+
+
+def trim_tag(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move the start of a detection that begins inside a handle or hashtag and runs on past it
+    ("@PortAlderCity Repaving" -> "Repaving"): the tag is the handle recognizers' business."""
+    a, b = _token_around(text, start, start)
+    if b >= end or not any(ch in "@#" for ch in text[a:start]):
+        return start, end
+    rest = re.search(r"[^\W_]", text[b:end])
+    return (b + rest.start(), end) if rest else (start, end)
+
+
+def widen_title(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow over a title right before the name ("President Obama", "Sgt. Pepper", "Councillor Nguyen")."""
+    title = title_before(text, start)
+    return (title, end) if title is not None else (start, end)
+
+
+def _case_style(word: str) -> str | None:
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) < 2 or not all(c.isalpha() for c in word):
+        return None
+    if all(c.isupper() for c in letters):
+        return "upper"
+    if all(c.islower() for c in letters):
+        return "lower"
+    return None
+
+
+def widen_case(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[int, int]:
+    """Grow an all-capitals or lower-case name over a neighbouring word of the same case that is itself a
+    surname or an unknown word ("<PERSON> WYNDHAMSTOKE" -> the whole name)."""
+    words = re.findall(r"\S+", text[start:end])
+    styles = {_case_style(w) for w in words}
+    if len(styles) != 1 or None in styles:
+        return start, end
+    style = styles.pop()
+
+    def fits(word: str, partner: str, side: str) -> bool:
+        low = word.lower()
+        if _case_style(word) != style or low in STOP_WORDS or low in slang():
+            return False
+        if style == "upper" and len(low) < 3:
+            return False
+        if lexicon.is_unknown(low) or (lexicon.key(low) in lexicon.last and not lexicon.is_word(low)):
+            return True
+        # A lone first name takes the surname after it, a lone surname the first name before it, even
+        # when that word is also an everyday word ("JANICE PROVOST", "amber jones").
+        if side == "after":
+            return lexicon.is_first(partner) and lexicon.key(low) in lexicon.last
+        return lexicon.is_last(partner) and lexicon.key(low) in lexicon.first
+
+    for _ in range(2):
+        if len(words) >= 4:
+            break
+        after = re.match(r" (\w+)(?=$|[\s.,!?;:)])", text[end:])
+        if after and fits(after.group(1), words[-1] if len(words) == 1 else "", "after"):
+            end += after.end()
+            words.append(after.group(1))
+            continue
+        before = re.search(r"(?:^|(?<=[\s(\"“]))(\w+) $", text[:start])
+        if before and fits(before.group(1), words[0] if len(words) == 1 else "", "before"):
+            start = before.start(1)
+            words.insert(0, before.group(1))
+            continue
+        break
+    return start, end
+
+
+def shape(text: str, start: int, end: int, lexicon: NameLexicon) -> tuple[int, int]:
+    """Every trimming rule, then every widening rule, in the order this module's docstring gives."""
+    start, end = trim_marker(text, start, end)
+    start, end = trim_case(text, start, end)
+    start, end = trim_lower_edges(text, start, end, lexicon)
+    start, end = trim_tag(text, start, end)
+    start, end = widen_title(text, start, end)
+    return widen_case(text, start, end, lexicon)
