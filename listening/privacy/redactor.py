@@ -44,6 +44,12 @@ class Redacted:
 _ACCOUNT_TYPES = frozenset({"SOCIAL_HANDLE", "PROFILE_URL"})
 
 
+def policy_version(policy: RedactionPolicy, ner_model: str) -> str:
+    """The policy's own version and the version of the NER model that finds the names ("3+ner1.0.0")."""
+    model_version = ner_model_version(ner_model)
+    return f"{policy.version}+ner{model_version}" if model_version else policy.version
+
+
 def _recognizer_name(result: RecognizerResult) -> str:
     meta = result.recognition_metadata or {}
     return str(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY, "unknown"))
@@ -83,16 +89,13 @@ class Redactor:
         )
         self._nlp = self._analyzer.nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
         self._person = PersonPath(name_lexicon(self._nlp), terms)
-        self._model_version = ner_model_version(self.ner_model)
         self._lock = threading.Lock()
 
     @property
     def policy_version(self) -> str:
         """The policy version recorded with every redaction: the policy's own version and the version of
         the NER model that found the names ("3+ner1.0.0"), so a new model is a new policy version."""
-        if not self._model_version:
-            return self.policy.version
-        return f"{self.policy.version}+ner{self._model_version}"
+        return policy_version(self.policy, self.ner_model)
 
     @property
     def entity_types(self) -> tuple[str, ...]:
