@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
@@ -93,6 +94,22 @@ def build_nlp_engine(model: str, ner_model: str = "") -> LocalSpacyNlpEngine:
     return engine
 
 
+class OrderedRecognizerRegistry(RecognizerRegistry):
+    """Presidio's registry, handing out recognizers in the order they were registered.
+
+    Presidio collects them in a set, so their order follows object addresses and differs from process to
+    process; where two recognizers find the same span of the same type with the same score, the one
+    that comes first is the one recorded. In registration order the redaction log names the same
+    recognizer in every process: the worker pool, a rerun, another machine.
+    """
+
+    def get_recognizers(self, *args: Any, **kwargs: Any) -> list[EntityRecognizer]:
+        """The recognizers Presidio would use, in registration order."""
+        found = super().get_recognizers(*args, **kwargs)
+        order = {id(r): i for i, r in enumerate(self.recognizers)}
+        return sorted(found, key=lambda r: order.get(id(r), len(order)))
+
+
 _lock = threading.Lock()
 _analyzers: dict[tuple[str, str], AnalyzerEngine] = {}
 
@@ -107,7 +124,7 @@ def build_analyzer(
             return cached
         make_presidio_offline()
         nlp_engine = build_nlp_engine(model, ner_model)
-        registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+        registry = OrderedRecognizerRegistry(supported_languages=[LANGUAGE])
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
         for name in REPLACED_BUILTINS:
             if any(getattr(r, "name", None) == name for r in registry.recognizers):

@@ -120,6 +120,8 @@ def _child_env(run: PipelineRun) -> dict[str, str]:
         "LISTENING_EXPORT_DIR": str(run.export_dir),
         "LISTENING_PIPELINES_DIR": str(ROOT / "pipelines"),
         "TMPDIR": str(run.tmpdir),
+        # Redaction on a pool of two worker processes inside the Airflow tasks, as on a 2-core machine.
+        "LISTENING_REDACTION_WORKERS": "2",
     }
 
 
