@@ -139,7 +139,7 @@ def collect_redact_store(
                 **summary,
             },
         )
-    log.info("shard %s stored: %s", label, summary)
+    log.info("shard %s stored (%d redaction workers): %s", label, redactor.workers, summary)
     return summary
 
 

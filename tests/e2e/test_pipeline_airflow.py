@@ -219,6 +219,11 @@ def test_every_dag_run_succeeds(pipeline: PipelineRun) -> None:
     assert {r["state"] for r in pipeline.runs} == {"success"}, pipeline.runs
 
 
+def test_the_nightly_tasks_redacted_on_worker_processes(pipeline: PipelineRun) -> None:
+    logged = pipeline.output["collect stdout"] + pipeline.output["collect stderr"]
+    assert logged.count("(2 redaction workers)") == len(pipeline.manifest.files), logged[-2000:]
+
+
 def test_run_log_accounts_for_every_input_record(pipeline: PipelineRun) -> None:
     days = [(START + dt.timedelta(days=i)).isoformat() for i in range(DAYS)]
     files = {str(p.relative_to(pipeline.data_dir)): _records_in(p) for p in pipeline.manifest.files}
