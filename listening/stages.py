@@ -22,8 +22,8 @@ from listening.periods import floor_hour, iso_week
 from listening.privacy import keys
 from listening.records import MentionIn, Reason, Rejected, validate_record
 from listening.settings import get_settings
-from listening.sources.base import RawRecord, Shard
-from listening.sources.files import FileDropSource
+from listening.sources.base import Connector, RawRecord, Shard, Window
+from listening.sources.registry import build_connector, context_for
 from listening.store.db import reclaim_erased, session_scope
 from listening.store.models import Mention, MentionTopic, Quarantine, RedactionLog, Run, utcnow
 from listening.store.repository import existing_post_keys, insert_ignoring_conflicts, record_run
@@ -38,9 +38,9 @@ class StageError(RuntimeError):
 COUNT_FIELDS = ("read", "stored", "duplicates", "quarantined", "entities_redacted", "residual_flags")
 
 
-def build_source(program: ProgramConfig, name: str, data_dir: Path | None = None) -> FileDropSource:
-    """The connector for one configured source."""
-    return FileDropSource(program.source(name), data_dir or get_settings().data_dir)
+def build_source(program: ProgramConfig, name: str, data_dir: Path | None = None) -> Connector:
+    """The connector for one configured source, through the registry of source kinds."""
+    return build_connector(program, name, context_for(program, name, data_dir))
 
 
 def day_interval(program: ProgramConfig, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -50,6 +50,13 @@ def day_interval(program: ProgramConfig, day: dt.date) -> tuple[dt.datetime, dt.
     return start, start + dt.timedelta(days=1)
 
 
+def day_window(program: ProgramConfig, day: dt.date) -> Window:
+    """The window a nightly run fetches for a day: the day in the program's time zone (a rerun of the
+    day fetches the same window again; the keyed post hash de-duplicates what was stored already)."""
+    start, end = day_interval(program, day)
+    return Window(start, end)
+
+
 def plan_shards(
     program: ProgramConfig, day: dt.date, data_dir: Path | None = None, *, today: dt.date | None = None
 ) -> list[dict[str, str]]:
@@ -57,11 +64,11 @@ def plan_shards(
     from listening.governance import ensure_may_collect
 
     ensure_may_collect(program, today or dt.datetime.now(dt.UTC).date())
-    data_dir = data_dir or get_settings().data_dir
+    window = day_window(program, day)
     shards: list[dict[str, str]] = []
     for source in program.sources:
         connector = build_source(program, source.name, data_dir)
-        for slice_name in connector.shards(day):
+        for slice_name in connector.plan(window):
             shards.append(Shard(program.program, source.name, slice_name, day.isoformat()).as_dict())
     return shards
 
@@ -75,14 +82,6 @@ class _Batch:
 def _batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
     while chunk := list(islice(records, size)):
         yield chunk
-
-
-def _shard_label(slice_name: str, data_dir: Path) -> str:
-    path = Path(slice_name)
-    try:
-        return str(path.resolve().relative_to(data_dir.resolve()))
-    except ValueError:
-        return path.name
 
 
 def collect_redact_store(
@@ -108,7 +107,8 @@ def collect_redact_store(
     unit = Shard.from_dict(shard)
     day = dt.date.fromisoformat(unit.day)
     source = build_source(program, unit.source, data_dir)
-    label = _shard_label(unit.slice, data_dir)
+    label = source.label(unit.slice)
+    window = day_window(program, day)
     redactor = get_redactor(program.privacy.redaction, terms=topic_terms(program.topics))
     matcher = TopicMatcher(program.topics)
     interval = day_interval(program, day)
@@ -118,7 +118,7 @@ def collect_redact_store(
     started = utcnow()
 
     try:
-        for chunk in _batches(source.read(unit.slice), settings.redaction_batch_size):
+        for chunk in _batches(source.read(unit.slice, window), settings.redaction_batch_size):
             batch = _Batch()
             for raw in chunk:
                 outcome = (
