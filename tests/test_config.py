@@ -101,10 +101,12 @@ def test_every_source_kind_loads_with_defaults(tmp_path: Path, demo_raw: dict) -
         1.0,
         50,
     )
-    assert sky.platform == "bluesky" and sky.timeout_s == 20
+    assert sky.platform == "bluesky"
+    assert sky.timeout_s == 20
     assert red.auth_url.endswith("/api/v1/access_token")
     assert news.feed_urls == ["https://example.org/feed.xml"]
-    assert drop.platform == "file" and drop.delete_after_store is False
+    assert drop.platform == "file"
+    assert drop.delete_after_store is False
     from listening.config import source_queries
 
     assert source_queries(program, masto) == [("hashtags", "PortAlder")]
@@ -124,7 +126,8 @@ def test_an_inline_secret_is_refused_without_echoing_it(tmp_path: Path, demo_raw
 def test_env_must_name_variables_and_rss_needs_a_feed(tmp_path: Path, demo_raw: dict) -> None:
     demo_raw["sources"][0]["env"] = {"token": "abc-123 not a name"}
     message = _error(_write(tmp_path, demo_raw))
-    assert "must name an environment variable" in message and "abc-123" not in message
+    assert "must name an environment variable" in message
+    assert "abc-123" not in message
     demo_raw["sources"][0].pop("env")
     demo_raw["sources"].append({"name": "news", "kind": "rss"})
     assert "needs `url` or `feeds`" in _error(_write(tmp_path, demo_raw))
