@@ -502,15 +502,23 @@ def trend_table(program: ProgramConfig, frame: pd.DataFrame, *, source: str) -> 
 @app.command("redact")
 def redact(
     program: Annotated[
-        Path | None, typer.Option("--program", "-p", help="Pipeline file for the policy.")
+        Path | None,
+        typer.Option(
+            "--program", "-p", help="Pipeline file or program id: its redaction policy and topic words."
+        ),
     ] = None,
 ) -> None:
     """Redact JSONL on standard input (objects with `text`) to JSONL on standard output."""
     from listening.config import RedactionPolicy
     from listening.privacy.cli_redact import redact_stream
+    from listening.privacy.redactor import topic_terms
 
-    policy = resolve_program(str(program)).privacy.redaction if program else RedactionPolicy()
-    counts = redact_stream(sys.stdin.buffer, sys.stdout, policy, get_settings().redaction_batch_size)
+    # With a program: its policy and its own taxonomy's words, exactly as the nightly stage redacts.
+    config = resolve_program(str(program)) if program else None
+    policy = config.privacy.redaction if config else RedactionPolicy()
+    terms = topic_terms(config.topics) if config else ()
+    batch = get_settings().redaction_batch_size
+    counts = redact_stream(sys.stdin.buffer, sys.stdout, policy, batch, terms=terms)
     err.print(f"redacted {counts['redacted']} lines, {counts['errors']} errors", highlight=False)
 
 

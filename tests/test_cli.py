@@ -60,6 +60,16 @@ def test_redact_streams_in_order_and_reports_bad_lines() -> None:
     assert b"Zebulon" not in result.stderr
 
 
+def test_redact_with_a_program_uses_its_policy_and_its_taxonomy() -> None:
+    # "windrow" is a word of the demo program's snow topic: with the program, it is no name.
+    lines = [json.dumps({"text": "Windrow blocked my driveway, Zebulon Quartermaine says"})]
+    result = listening("redact", "--program", str(DEMO_PROGRAM), stdin=("\n".join(lines) + "\n").encode())
+    assert result.returncode == 0, result.stderr.decode()
+    (out,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert out["text"].startswith("Windrow blocked my driveway")
+    assert "Zebulon" not in out["text"]
+
+
 def test_unknown_program_and_bad_week_are_clear_errors(tmp_path: Path) -> None:
     env = {"LISTENING_HOME": str(tmp_path)}
     missing = listening("trends", "-p", "no_such_program", env=env)

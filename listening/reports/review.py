@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from listening.aggregate.budget import spent, week_year
 from listening.aggregate.release import decisions
-from listening.aggregate.weekly import find_release
+from listening.aggregate.weekly import find_release, recorded_policy_versions
 from listening.config import ProgramConfig
 from listening.periods import previous_week, week_days, week_start
 from listening.privacy.residual import KINDS, residual_kinds
@@ -384,6 +384,17 @@ def release_section(session: Session, program: ProgramConfig, iso_week: str) -> 
     }
 
 
+def _policy_version(session: Session, program: ProgramConfig, iso_week: str) -> str:
+    """The redaction policy versions recorded with the week's mentions (policy and NER model,
+    "2026.11-1+ner1.0.0"), or, before anything is stored, the one the redactor records now."""
+    recorded = recorded_policy_versions(session, program.program, iso_week)
+    if recorded:
+        return ", ".join(recorded)
+    from listening.privacy.redactor import policy_version
+
+    return policy_version(program.privacy.redaction)
+
+
 def privacy_review(session: Session, program: ProgramConfig, iso_week: str) -> dict[str, Any]:
     """Everything the privacy officer reviews for one week, as plain JSON-ready values."""
     name = program.program
@@ -398,7 +409,7 @@ def privacy_review(session: Session, program: ProgramConfig, iso_week: str) -> d
         "week_start": start.isoformat(),
         "week_end": (start + dt.timedelta(days=6)).isoformat(),
         "generated_at": utcnow().isoformat(timespec="seconds"),
-        "policy_version": program.privacy.redaction.version,
+        "policy_version": _policy_version(session, program, iso_week),
         "k": program.privacy.k,
         "privacy_officers": [o.model_dump() for o in program.governance.privacy_officers],
         "accounting": counts,
