@@ -421,7 +421,9 @@ def summarise_day(
     for config in program.sources:
         shards = [s for s in planned if s["source"] == config.name]
         ok = stored.get(config.name, [])
-        totals = {name: sum(int(getattr(r, name)) for r in ok) for name in COUNT_FIELDS}
+        # A failed shard's batches stored before the failure count too (a rerun finds them as duplicates).
+        counted = ok + failed_rows.get(config.name, [])
+        totals = {name: sum(int(getattr(r, name)) for r in counted) for name in COUNT_FIELDS}
         errors = [str((r.details or {}).get("error", "")) for r in failed_rows.get(config.name, [])]
         if len(ok) < len(shards) or any(s.get("error") for s in shards):
             status = SOURCE_FAILED

@@ -114,6 +114,16 @@ def test_each_source_gets_its_outcome_and_a_failing_one_stops_no_other(data: Pat
     )
     assert shown["quiet"] == ("missing", "delivered nothing")
     assert shown["posts"] == ("success", "")
+    # The privacy review lists them too.
+    from listening.periods import iso_week
+    from listening.reports.review import privacy_review
+
+    with session_scope(db_url) as session:
+        review = privacy_review(session, program, iso_week(DAY))["sources"]
+    assert [(p["source"], p["reason"]) for p in review["failed"]] == [
+        ("escape", "source escape: path leaves the data folder ('..' is not allowed)")
+    ]
+    assert [(p["source"], p["reason"]) for p in review["missing"]] == [("quiet", "no data")]
     # delete_after_store: the stored day's input is gone; the other sources' files stay.
     assert not (data / "jsonl" / f"{DAY}.jsonl").exists()
     assert (data / "csv" / f"{DAY}.csv").exists()
