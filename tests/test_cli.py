@@ -166,3 +166,34 @@ def test_runs_shows_each_sources_outcome(tmp_path: Path) -> None:
     table = listening("runs", "-p", "city_services", env=env).stdout.decode()
     assert "delivered nothing" in table
     assert "success" in table
+
+
+def test_run_day_with_a_source_outside_the_data_folder_names_it_and_stores_the_others(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load(DEMO_PROGRAM.read_text())
+    raw["sources"] = [
+        {"name": "drop", "kind": "file", "path": "drop/{date}.jsonl"},
+        {"name": "escape", "kind": "file", "path": "/etc/{date}.jsonl"},
+        {"name": "bad_json", "kind": "file", "path": "bad/{date}.jsonl"},
+    ]
+    program = tmp_path / "escape.yaml"
+    program.write_text(yaml.safe_dump(raw))
+    env = {"LISTENING_HOME": str(tmp_path), "LISTENING_DATA_DIR": str(tmp_path / "data")}
+    assert listening("db", "upgrade", env=env).returncode == 0
+    day = "2026-10-05"
+    secret_text = "Zebulon Quartermaine rides the bus"
+    post = {"id": "1", "author_id": "a", "text": secret_text, "created_at": f"{day}T10:00:00+00:00"}
+    for folder, body in (("drop", json.dumps(post)), ("bad", '{"id": "2", "text": "' + secret_text)):
+        (tmp_path / "data" / folder).mkdir(parents=True)
+        (tmp_path / "data" / folder / f"{day}.jsonl").write_text(body + "\n")
+    result = listening("run-day", "-p", str(program), "--day", day, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert "Traceback" not in err
+    assert "Zebulon" not in err + result.stdout.decode()
+    assert "failed: source escape: path is outside the data folder" in err
+    assert err.strip().splitlines()[-1] == f"error: {raw['program']} {day}: failed: escape"
+    summary = json.loads(result.stdout)
+    assert summary["sources"] == {"drop": "success", "escape": "failed", "bad_json": "success"}
+    assert (summary["stored"], summary["quarantined"]) == (1, 1)
