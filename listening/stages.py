@@ -126,7 +126,7 @@ def collect_redact_store(
     counts: Counter[str] = Counter(dict.fromkeys(COUNT_FIELDS, 0))
     if shard.get("error"):  # the source could not even be planned: its shard fails, the others run
         _record_failure(program, unit, unit.source, str(shard["error"]), counts, run_id, started, url)
-        raise StageError(str(shard["error"]))
+        raise SourceFailed(str(shard["error"]))
     source = build_source(program, unit.source, data_dir)
     label = source.label(unit.slice)[:200]
     window = day_window(program, day)
