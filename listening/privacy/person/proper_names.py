@@ -266,9 +266,18 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             j = k
             while j + 1 < len(words):
                 gap = text[words[j].end : words[j + 1].start]
-                if re.fullmatch(r",[ \t]*|,?[ \t]+(?:and|&|or)[ \t]+", gap):
+                if re.fullmatch(r",[ \t]*|,?[ \t]+&[ \t]+", gap):
                     items.append(j + 1)
                     j += 1
+                elif (
+                    # "A and B", "A, B or C": the conjunction is a word of its own between two items
+                    words[j + 1].low in ("and", "or")
+                    and j + 2 < len(words)
+                    and re.fullmatch(r",?[ \t]+", gap)
+                    and re.fullmatch(r"[ \t]+", text[words[j + 1].end : words[j + 2].start])
+                ):
+                    items.append(j + 2)
+                    j += 2
                 else:
                     break
             k = j + 1
