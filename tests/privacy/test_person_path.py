@@ -234,7 +234,7 @@ def test_a_name_inside_a_longer_hashtag_is_taken_alone(
 ) -> None:
     result = default_redactor.redact(text)
     assert name not in result.text
-    tag = text.split()[0]
+    tag = text.split(maxsplit=1)[0]
     assert result.text.startswith(tag[: tag.index(name)])  # "#JusticeFor" stays for the analysts
 
 
