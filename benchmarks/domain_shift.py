@@ -6,8 +6,9 @@ hyphenated and apostrophe names, names in hashtags, a name repeated after a hand
 
 Each post becomes the same shape as a real post of `training.social_corpus` (text, word tokens, gold
 spans), so the real-posts scoring of `bench_pii` applies unchanged: `PERSON` = a `[[marked]]` name,
-`SOCIAL_HANDLE` = every @handle; a title right before a name (`Dr.`, `Councillor`) is labelled `TITLE`,
-neither scored nor counted as an ordinary word (redacting it with the name is no over-redaction).
+`SOCIAL_HANDLE` = every @handle and Reddit "u/name"; a title right before a name (`Dr.`, `Councillor`)
+is labelled `TITLE`, neither scored nor counted as an ordinary word (redacting it with the name is no
+over-redaction).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SLICES = ("dev", "final")
 _MARK = re.compile(r"\[\[(.+?)\]\]")
-_TOKEN = re.compile(r"[@#]?\w+(?:['’.-]\w+)*\.?|\S")
-_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_TOKEN = re.compile(r"/?u/[\w-]+|[@#]?\w+(?:['’.-]\w+)*\.?|\S")
+_HANDLE = re.compile(r"(?<![\w@])@\w+|(?<![\w/.])/?u/[\w-]{3,20}")
 _TITLE_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]+$")
 
 

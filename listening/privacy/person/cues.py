@@ -96,8 +96,8 @@ def hashtag_name_parts(tag: str, lexicon: NameLexicon) -> tuple[int, int] | None
         return None
     parts = [(m.start(), m.end(), m.group().lower()) for m in _CAMEL.finditer(body)]
     for (a, _, first), (_, b, last) in itertools.pairwise(parts):
-        if body[a:b].isupper():
-            continue
+        if body[a:b].isupper() or (len(first) < 3 and not is_title(first)):
+            continue  # "LeTigre", "LikeLeCoq": a two-letter word is an article more often than a name
         titled = is_title(first) and len(last) >= 3 and (lexicon.is_last(last) or lexicon.is_unknown(last))
         if titled or _first_last(first, last, lexicon):
             return a, b

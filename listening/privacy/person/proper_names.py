@@ -200,6 +200,17 @@ class ProperNameRecognizer(LexiconNameRecognizer):
         # alone was wrong far more often than right.
         if lexicon.is_last(word.low) and not lexicon.is_everyday(word.low) and reported:
             return 0.45
+        # A surname no dictionary lists as a word, as the subject of an English verb ("Okafor scored").
+        following = re.match(r"[ \t]+([a-z]+)\b", text[end:])
+        if (
+            verb_next
+            and following is not None
+            and lexicon.is_english(following.group(1))
+            and word.low.isalpha()
+            and lexicon.is_plain_name(word.low)
+            and lexicon.is_last(word.low)
+        ):
+            return 0.45
         return 0.0
 
     @staticmethod
