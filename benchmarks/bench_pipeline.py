@@ -31,7 +31,8 @@ def _texts(program_days: list[dt.date], program, data_dir: Path) -> list[str]:  
     texts = []
     for day in program_days:
         for shard in stages.plan_shards(program, day, data_dir):
-            for raw in stages.build_source(program, shard["source"], data_dir).read(shard["slice"]):
+            connector = stages.build_source(program, shard["source"], data_dir)
+            for raw in connector.read(shard["slice"], stages.day_window(program, day)):
                 if not isinstance(raw.payload, Rejected):
                     rec = validate_record(raw.payload, now=now, languages=program.languages)
                     if isinstance(rec, MentionIn):
