@@ -569,6 +569,7 @@ _NAME_FINDERS = (
     "ProperNameRecognizer",
     "TitledNameRecognizer",
     "HashtagNameRecognizer",
+    "CuedNameRecognizer",
 )
 COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("listening, en_core_web_sm NER instead of the social model", {"ner_model": ""}),
@@ -576,7 +577,7 @@ COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("listening without the proper-name finder", {"drop": ("ProperNameRecognizer",)}),
     ("listening without the gazetteer finder", {"drop": ("NameGazetteerRecognizer",)}),
     (
-        "listening without text cues (titles, hashtags, repeats)",
+        "listening without text cues (titles, hashtags, vocative/kin/role cues, repeats)",
         {"drop": _NAME_FINDERS[2:], "repeats": False},
     ),
     ("listening without case normalisation", {"truecase": False}),
