@@ -60,7 +60,7 @@ airflow-ui: install ## Airflow (scheduler, DAG processor, triggerer, UI) on thes
 	$(BIN)/python -m listening.airflow_ui --host $(AIRFLOW_UI_HOST) --port $(AIRFLOW_UI_PORT) --executor $(AIRFLOW_UI_EXECUTOR)
 
 celery-smoke: install ## the demo nightly DAG on the CeleryExecutor (PostgreSQL metadata, Redis broker, two workers)
-	$(BIN)/python -m listening.celery_smoke
+	$(BIN)/python -m listening.celery_smoke $(CELERY_SMOKE_ARGS)
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -201,7 +201,8 @@ class Airflow:
         log = self.log_dir / "db-migrate.log"
         for tool, args in (("airflow", ["db", "migrate"]), ("listening", ["db", "upgrade"])):
             if self._airflow(args, log, tool).wait() != 0:
-                raise UIError(f"`{tool} {' '.join(args)}` failed; see {log}")
+                tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
+                raise UIError(f"`{tool} {' '.join(args)}` failed; see {log}:\n{tail}")
 
     def start(self) -> None:
         for name, args in self.components.items():

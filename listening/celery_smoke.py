@@ -9,8 +9,8 @@
    reads which worker ran each shard (the task instances' hostname).
 4. Stops Airflow, then runs the same day again in one process (`listening run-day`) into a third
    database that holds the same keys, and compares the checksums of the stored rows.
-5. Drops the databases, removes the broker's queue and the temporary folder, and checks that no process
-   it started is left.
+5. Drops the databases, deletes the keys it made on the broker (its queue, Kombu's bindings) and the
+   temporary folder, and checks that no process it started is left.
 
 Every check that fails is one line on stderr and exit status 1. `--result FILE` writes what was seen as
 JSON (the slow test reads it).
@@ -299,6 +299,7 @@ def smoke(
     databases = Databases(postgres, f"celery_smoke_{run_tag}")
     queue = f"listening_smoke_{run_tag}"
     seen |= {"day": day.isoformat(), "queue": queue, "home": str(home)}
+    keys_before = broker_keys(broker)
     try:
         data_dir, pipelines_dir = write_day(home, day)
         seen["files"] = sorted(str(p.relative_to(data_dir)) for p in data_dir.rglob("*.*"))
@@ -330,24 +331,32 @@ def smoke(
     finally:
         seen["leftover"] = processes_with_home(str(home / "airflow"))
         seen["databases_dropped"] = databases.drop()
-        seen["broker_keys_removed"] = _forget_queue(broker, queue)
+        seen["broker_keys_removed"] = forget_new_keys(broker, keys_before)
         if not keep:
             shutil.rmtree(home, ignore_errors=True)
     return seen
 
 
-def _forget_queue(broker: str, queue: str) -> int:
-    """Delete this run's queue (and Kombu's binding of it) from the broker; other keys are left alone."""
+def broker_keys(broker: str) -> set[bytes] | None:
+    """The broker's keys now (None when it is not a Redis that answers)."""
     try:
         import redis
 
-        client = redis.Redis.from_url(broker)
-        keys = list(client.scan_iter(match=f"*{queue}*"))
-        removed = int(client.delete(*keys)) if keys else 0  # type: ignore[arg-type]
-        client.close()
-        return removed
-    except Exception:  # the broker may not be Redis; the queue is unique to the run either way
+        with redis.Redis.from_url(broker) as client:
+            return set(client.scan_iter())
+    except Exception:
+        return None
+
+
+def forget_new_keys(broker: str, before: set[bytes] | None) -> int:
+    """Delete the keys this run made on the broker (its queue, Kombu's bindings); others are left alone."""
+    if before is None:
         return 0
+    import redis
+
+    with redis.Redis.from_url(broker) as client:
+        new = [key for key in client.scan_iter() if key not in before]
+        return int(client.delete(*new)) if new else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
