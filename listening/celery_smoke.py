@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +37,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from listening.airflow_ui import (
@@ -359,6 +361,12 @@ def forget_new_keys(broker: str, before: set[bytes] | None) -> int:
         return int(client.delete(*new)) if new else 0
 
 
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(other, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make celery-smoke", description=__doc__.split("\n\n")[0])
     parser.add_argument("--day", type=dt.date.fromisoformat, default=None, help="default: three days ago")
@@ -384,6 +392,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     day = args.day or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=3)
     seen: dict[str, Any] = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # stop Airflow and drop the databases then too
+        signal.signal(signum, _interrupt)
     try:
         smoke(
             seen,
