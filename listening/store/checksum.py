@@ -31,7 +31,8 @@ class Digest:
 
 def _value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+        # Stored times are UTC; SQLite hands them back naive, PostgreSQL aware: one form for both.
+        return (value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
