@@ -125,12 +125,13 @@ class RssConnector(PlatformConnector):
         if page.status == 304:
             return
         parsed = feedparser.parse(page.body, response_headers={"content-location": url})
-        if parsed.get("bozo") and not parsed.entries:
+        mapped_entries = [map_entry(entry, parsed.feed, url, self.platform) for entry in parsed.entries]
+        # feedparser reads broken XML leniently; a broken document none of whose entries map is one bad page.
+        if parsed.get("bozo") and not any(isinstance(m, dict) for m in mapped_entries):
             yield self.rejected(Reason.MALFORMED_PAGE)
             return
         latest: dt.datetime | None = None
-        for entry in parsed.entries:
-            mapped = map_entry(entry, parsed.feed, url, self.platform)
+        for mapped in mapped_entries:
             if isinstance(mapped, dict):
                 when = mapped["created_at"]
                 latest = when if latest is None else max(latest, when)

@@ -267,6 +267,11 @@ def bluesky_post(
     }
 
 
+def _sort_at(post: dict[str, Any]) -> str:
+    """The time search sorts and filters on: the record's creation time, else when it was indexed."""
+    return str(post["record"].get("createdAt") or post["indexedAt"])
+
+
 class FakeBluesky(FakeServer):
     """A PDS/AppView pair: sessions for one account; search capped at `cap` results per query."""
 
@@ -280,7 +285,7 @@ class FakeBluesky(FakeServer):
         expire_after: int | None = None,
     ) -> None:
         super().__init__()
-        self.posts = sorted(posts, key=lambda p: p["record"]["createdAt"], reverse=True)
+        self.posts = sorted(posts, key=_sort_at, reverse=True)
         self.identifier, self.password, self.cap = identifier, password, cap
         self.expire_after = expire_after  # searches an access token serves before it expires
         self.sessions = 0
@@ -331,11 +336,7 @@ class FakeBluesky(FakeServer):
     def _search(self, seen: Seen) -> Reply:
         term = seen.query["q"].lower()
         since, until = seen.query.get("since", ""), seen.query.get("until", "\uffff")
-        hits = [
-            p
-            for p in self.posts
-            if term in p["record"]["text"].lower() and since <= p["record"]["createdAt"] < until
-        ]
+        hits = [p for p in self.posts if term in p["record"]["text"].lower() and since <= _sort_at(p) < until]
         offset = int(seen.query.get("cursor", "0"))
         limit = min(int(seen.query.get("limit", 25)), 100)
         page = hits[offset : min(offset + limit, self.cap)]
@@ -378,12 +379,17 @@ def reddit_link(
     }
 
 
+def _created(link: dict[str, Any]) -> float:
+    created = link["data"]["created_utc"]
+    return float(created) if isinstance(created, int | float) else 0.0
+
+
 class FakeReddit(FakeServer):
     """oauth.reddit.com and www.reddit.com's token endpoint in one server."""
 
     def __init__(self, links: list[dict[str, Any]], *, client_id: str, secret: str) -> None:
         super().__init__()
-        self.links = sorted(links, key=lambda link: link["data"]["created_utc"], reverse=True)
+        self.links = sorted(links, key=_created, reverse=True)
         self.client_id, self.secret = client_id, secret
         self.tokens: set[str] = set()
 
