@@ -134,7 +134,9 @@ class BlueskyConnector(PlatformConnector):
         pending = [(window.start, window.end)]
         while pending:
             since, until = pending.pop()
-            oldest, capped = yield from self._read_window(term, since, until, seen)
+            current: set[str] = set()
+            oldest, capped = yield from self._read_window(term, since, until, seen, current)
+            seen |= current
             if not capped:
                 continue
             if oldest is not None and since < oldest < until:
@@ -145,9 +147,13 @@ class BlueskyConnector(PlatformConnector):
                 pending += [(since, middle), (middle, until)]
 
     def _read_window(
-        self, term: str, since: dt.datetime, until: dt.datetime, seen: set[str]
+        self, term: str, since: dt.datetime, until: dt.datetime, seen: set[str], current: set[str]
     ) -> Generator[RawRecord, None, tuple[dt.datetime | None, bool]]:
-        """Pages of one window, newest first; returns (oldest creation time read, whether the cap was hit)."""
+        """Pages of one window, newest first; returns (oldest creation time read, whether the cap was hit).
+
+        A post listed twice within one window is yielded twice (de-duplication downstream counts it);
+        one already read in an earlier window of the slice is skipped.
+        """
         cursor: str | None = None
         fetched = 0
         oldest: dt.datetime | None = None
@@ -169,8 +175,8 @@ class BlueskyConnector(PlatformConnector):
                     if when is not None:
                         oldest = when if oldest is None else min(oldest, when)
                     if mapped["id"] in seen:
-                        continue  # read already in a wider window of this slice
-                    seen.add(mapped["id"])
+                        continue  # read in the window before this narrower one (their overlap)
+                    current.add(mapped["id"])
                 yield self.record(mapped)
             next_cursor = body.get("cursor")
             if not posts or not isinstance(next_cursor, str) or not next_cursor:

@@ -82,12 +82,12 @@ class MastodonConnector(PlatformConnector):
         records: list[RawRecord] = []
         older = False
         for status in statuses:
-            # The timeline's own time (a boost's time, not the boosted post's) places it in a window.
+            # The timeline's own time (a boost's time, not the boosted post's) says where paging stops.
+            # `max_id` already bounds the newest end; a post claiming a later time is read and left to
+            # validation (a future timestamp is quarantined, not dropped unseen).
             when = parse_time(status.get("created_at")) if isinstance(status, dict) else None
             if when is not None and when < window.start:
                 older = True
-                continue
-            if when is not None and when >= window.end:
                 continue
             records.append(self.record(map_status(status, self.platform)))
         return records, older
