@@ -263,7 +263,12 @@ class Topic(_Model):
 class RedactionPolicy(_Model):
     """What the redactor removes and how."""
 
-    version: str = Field(default="1", description="Recorded with every redaction.")
+    version: str = Field(
+        default="1",
+        min_length=1,
+        max_length=16,
+        description="Recorded with every redaction, followed by the NER model's version (`1+ner1.0.0`).",
+    )
     entities: list[str] = Field(default_factory=lambda: list(DEFAULT_REDACTED_ENTITIES))
     default_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
     thresholds: dict[str, float] = Field(default_factory=dict)

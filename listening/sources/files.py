@@ -26,7 +26,7 @@ from listening.sources.registry import register
 _SURROGATE = re.compile("[\udc80-\udcff]")
 FIELDS = ("id", "platform", "author_id", "author_handle", "text", "created_at", "url", "lang")
 #: The longest line read: far above any valid record (a mention's text is at most 10,000 characters).
-MAX_LINE_BYTES = 1 << 20
+MAX_LINE_BYTES = 4 << 20
 _SCAN_CHUNK = 1 << 20
 _PARQUET_BATCH = 2048
 _SLICE = re.compile(
@@ -251,7 +251,7 @@ class FileConnector(Connector):
 
     def _read_csv(self, path: Path, part: FileSlice) -> Iterator[RawRecord]:
         with path.open("rb") as handle:
-            header_lines = _CsvLines(_lines(handle, 0, None), strip_bom=True)
+            header_lines = _CsvLines(_lines(handle, 0, part.end if part.start == 0 else None), strip_bom=True)
             try:
                 header = next(csv.reader(header_lines), None)
             except csv.Error:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from listening.config import RedactionPolicy
 from listening.privacy import person
@@ -17,7 +18,7 @@ from listening.privacy.person.cues import hashtag_name
 from listening.privacy.person.lexicon import NameLexicon
 from listening.privacy.person.spans import shape
 from listening.privacy.person.vetoes import VETOES, Candidate, veto
-from listening.privacy.redactor import Redactor, get_redactor
+from listening.privacy.redactor import Redactor, get_redactor, policy_version, versioned
 from listening.privacy.vocabulary import DATA_PACKAGE, wordlist
 from listening.settings import get_settings
 
@@ -156,6 +157,11 @@ def test_model_version_is_part_of_the_policy_version(tmp_path: Path) -> None:
     assert ner_model_version(str(bumped)) == "9.9.9"
     assert ner_model_version("") == ""
     assert len(f"{'x' * 16}+ner{meta['version']}") <= 32  # fits the redaction log's column
+    assert policy_version(policy) == f"7+ner{meta['version']}"  # read without loading a model
+    with pytest.raises(ValidationError):
+        RedactionPolicy(version="x" * 17)  # with "+ner" and a model version it would not fit
+    with pytest.raises(ValueError, match="longer than 12"):
+        versioned(policy, "1.0.0-" + "9" * 10)
 
 
 @pytest.mark.parametrize(
