@@ -14,7 +14,7 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast lint bench bench-stage bench-pii bench-pipeline train-ner airflow-ui clean browser
+.PHONY: install run test test-fast lint bench bench-stage bench-pii bench-pipeline bench-sources train-ner airflow-ui celery-smoke clean browser
 
 install: $(STAMP)
 
@@ -44,13 +44,16 @@ test-fast: install
 
 # `make bench N=1000000 BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres`
 N ?= 20000
-bench: install bench-stage bench-pii bench-pipeline ## every benchmark; figures are ratios to anchors measured in the same run
+bench: install bench-stage bench-pii bench-pipeline bench-sources ## every benchmark; figures are ratios to anchors measured in the same run
 
 bench-stage: install ## the full nightly stage on N generated mentions against plain Presidio and the NER floor
 	$(BIN)/python -m benchmarks.bench_stage --n $(N)
 
 bench-pipeline: install
 	$(BIN)/python -m benchmarks.bench_pipeline
+
+bench-sources: install ## planning and reading slices of a million-line file, as ratios to decoding it
+	$(BIN)/python -m benchmarks.bench_sources
 
 bench-pii: install
 	$(BIN)/python -m benchmarks.bench_pii
@@ -60,8 +63,12 @@ train-ner: install ## retrain the social-media NER model (CPU, fixed seed) into 
 
 AIRFLOW_UI_HOST ?= 127.0.0.1
 AIRFLOW_UI_PORT ?= 8080
+AIRFLOW_UI_EXECUTOR ?= local
 airflow-ui: install ## Airflow (scheduler, DAG processor, triggerer, UI) on these DAGs at http://$(AIRFLOW_UI_HOST):$(AIRFLOW_UI_PORT)
-	$(BIN)/python -m listening.airflow_ui --host $(AIRFLOW_UI_HOST) --port $(AIRFLOW_UI_PORT)
+	$(BIN)/python -m listening.airflow_ui --host $(AIRFLOW_UI_HOST) --port $(AIRFLOW_UI_PORT) --executor $(AIRFLOW_UI_EXECUTOR)
+
+celery-smoke: install ## the demo nightly DAG on the CeleryExecutor (PostgreSQL metadata, Redis broker, two workers)
+	$(BIN)/python -m listening.celery_smoke $(CELERY_SMOKE_ARGS)
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -74,11 +74,11 @@ def sample_texts(path: Path, size: int) -> list[str]:
 
 def stage_child(data_dir: Path, day: dt.date, url: str) -> None:
     """Run the stage on every shard of the day; print the counts and the seconds as JSON."""
-    from listening import stages
+    from listening import demo, stages
     from listening.config import load_program
     from listening.store.db import upgrade
 
-    program = load_program(REPO_ROOT / "pipelines" / "city_services.yaml")
+    program = demo.file_drop_program(load_program(REPO_ROOT / "pipelines" / "city_services.yaml"))
     upgrade(url)
     began = time.perf_counter()
     totals: dict[str, int] = {}

@@ -198,9 +198,13 @@ def persist(
     ctx: ShardContext,
     enriched: Sequence[Enriched],
     rejected: Sequence[tuple[int, Rejected]],
-) -> None:
-    """Store the mentions with their topics and redaction log, and quarantine the rejected records."""
-    store_mentions(
+) -> Step[Enriched]:
+    """Store the mentions with their topics and redaction log, and quarantine the rejected records.
+
+    Accepted: the mentions stored. Another shard of the same day may have stored some of the same posts
+    since `deduplicate` looked: those are skipped and counted as duplicates (never a second row).
+    """
+    stored = store_mentions(
         session,
         [e.row for e in enriched],
         [e.topics for e in enriched],
@@ -226,6 +230,8 @@ def persist(
             for pos, rej in rejected
         ],
     )
+    kept = [e for e in enriched if e.row["post_key"] in stored]
+    return Step(kept, duplicates=len(enriched) - len(kept))
 
 
 # ---- the steps over a shard -----------------------------------------------------------------------
@@ -279,10 +285,10 @@ class Ingest:
         cleaned = redact(self.ctx, batch.fresh, batch.pending.result())
         enriched = enrich(self.ctx, cleaned.accepted)
         with session_scope(self.url) as session:
-            persist(session, self.ctx, enriched.accepted, batch.rejected)
+            stored = persist(session, self.ctx, enriched.accepted, batch.rejected)
         self._pending_keys.difference_update(f.post_key for f in batch.fresh)
-        self.counts["duplicates"] += batch.duplicates
-        self.counts["stored"] += len(enriched.accepted)
-        self.counts["entities_redacted"] += sum(len(e.entities) for e in enriched.accepted)
-        self.counts["residual_flags"] += sum(c.residual_flags for c in cleaned.accepted)
+        self.counts["duplicates"] += batch.duplicates + stored.duplicates
+        self.counts["stored"] += len(stored.accepted)
+        self.counts["entities_redacted"] += sum(len(e.entities) for e in stored.accepted)
+        self.counts["residual_flags"] += sum(e.row["residual_flags"] for e in stored.accepted)
         self.counts["quarantined"] += len(batch.rejected)

@@ -27,6 +27,8 @@ class Settings:
     redaction_batch_size: int
     #: Processes that redact a shard's batches (1: in the task's own process). Default: the cores.
     redaction_workers: int
+    #: A file with more lines (CSV: rows, Parquet: rows) is planned as several slices of this many.
+    slice_lines: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -60,4 +62,5 @@ def get_settings() -> Settings:
         ner_model=os.environ.get("LISTENING_NER_MODEL", str(DEFAULT_NER_MODEL)),
         redaction_batch_size=int(os.environ.get("LISTENING_REDACTION_BATCH_SIZE", "64")),
         redaction_workers=max(1, int(os.environ.get("LISTENING_REDACTION_WORKERS") or _cores())),
+        slice_lines=max(1, int(os.environ.get("LISTENING_SLICE_LINES", "50000"))),
     )

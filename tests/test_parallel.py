@@ -23,7 +23,7 @@ from listening.store.db import session_scope, upgrade
 from listening.store.models import Mention, MentionTopic, Quarantine, RedactionLog
 from tests.support import DEMO_PROGRAM
 
-PROGRAM = load_program(DEMO_PROGRAM)
+PROGRAM = demo.file_drop_program(load_program(DEMO_PROGRAM))
 TERMS = topic_terms(PROGRAM.topics)
 SYNTH = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "synth_dataset_v2.json"
 

@@ -44,12 +44,6 @@ class Redacted:
 _ACCOUNT_TYPES = frozenset({"SOCIAL_HANDLE", "PROFILE_URL"})
 
 
-def policy_version(policy: RedactionPolicy, ner_model: str) -> str:
-    """The policy's own version and the version of the NER model that finds the names ("3+ner1.0.0")."""
-    model_version = ner_model_version(ner_model)
-    return f"{policy.version}+ner{model_version}" if model_version else policy.version
-
-
 def _recognizer_name(result: RecognizerResult) -> str:
     meta = result.recognition_metadata or {}
     return str(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY, "unknown"))
@@ -89,13 +83,14 @@ class Redactor:
         )
         self._nlp = self._analyzer.nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
         self._person = PersonPath(name_lexicon(self._nlp), terms)
+        self._model_version = ner_model_version(self.ner_model)
         self._lock = threading.Lock()
 
     @property
     def policy_version(self) -> str:
         """The policy version recorded with every redaction: the policy's own version and the version of
         the NER model that found the names ("3+ner1.0.0"), so a new model is a new policy version."""
-        return policy_version(self.policy, self.ner_model)
+        return versioned(self.policy, self._model_version)
 
     @property
     def entity_types(self) -> tuple[str, ...]:
@@ -247,3 +242,21 @@ def get_redactor(policy: RedactionPolicy, model: str | None = None, terms: Seque
 def topic_terms(topics: Sequence[object]) -> tuple[str, ...]:
     """The words of a program's taxonomy (its topics' phrases): everyday words for the person vetoes."""
     return tuple(sorted({str(p) for t in topics for p in getattr(t, "phrases", ())}))
+
+
+def versioned(policy: RedactionPolicy, model_version: str) -> str:
+    """The policy version with the NER model's version after it ("3+ner1.0.0"; the policy's alone when no
+    NER model is configured). At most 32 characters, the redaction log's column: the policy version is at
+    most 16 (`RedactionPolicy.version`), a model version at most 12."""
+    if not model_version:
+        return policy.version
+    if len(model_version) > 12:
+        raise ValueError(f"NER model version {model_version!r} is longer than 12 characters")
+    return f"{policy.version}+ner{model_version}"
+
+
+def policy_version(policy: RedactionPolicy, ner_model: str | None = None) -> str:
+    """The version a redactor under `policy` records now, without loading any model (the configured NER
+    model's `meta.json` is read)."""
+    model = get_settings().ner_model if ner_model is None else ner_model
+    return versioned(policy, ner_model_version(model))
