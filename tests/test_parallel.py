@@ -186,3 +186,45 @@ def test_workers_stop_and_start_again(pool: RedactionPool, sample: list[str]) ->
     first = pool.redact_batch(sample[:4])
     parallel.close_workers()
     assert pool.redact_batch(sample[:4]) == first
+
+
+CHILD = """
+import time
+from listening.config import RedactionPolicy
+from listening.privacy import parallel
+pool = parallel.redaction_pool(RedactionPolicy(), workers=2)
+pool.redact_batch(["Mary Smith called 613-555-0187", "the bus is late"])
+print(" ".join(str(pid) for pid in parallel._workers.pids()), flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_end_when_their_task_process_is_killed() -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        pids = [int(p) for p in child.stdout.readline().split()]
+        assert len(pids) == 2
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        alive = pids
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.5)
+            alive = [pid for pid in pids if _running(pid)]
+        assert not alive, f"orphaned workers: {alive}"
+    finally:
+        child.kill()
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

@@ -13,10 +13,16 @@ as long as this process (an Airflow task's process: one shard, or many shards in
 from __future__ import annotations
 
 import atexit
+import contextlib
+import ctypes
 import functools
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -39,8 +45,27 @@ def _policy_redactor(policy_json: str, model: str, terms: tuple[str, ...]) -> Re
     return get_redactor(RedactionPolicy.model_validate_json(policy_json), model, terms)
 
 
-def _warm_worker(model: str) -> None:
-    """In a worker: load the models before the first batch arrives."""
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end when the process that started it is gone (a task killed with SIGKILL leaves
+    no orphaned worker holding its memory)."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _warm_worker(model: str, parent: int) -> None:
+    """In a worker: end with the parent, and load the models before the first batch arrives."""
+    _exit_with_parent(parent)
     get_redactor(RedactionPolicy(), model)
 
 
@@ -78,10 +103,16 @@ class _Workers:
                     max_workers=size,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_warm_worker,
-                    initargs=(model,),
+                    initargs=(model, os.getpid()),
                 )
                 self._size = size
             return self._executor
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (none before the first batch)."""
+        with self._lock:
+            executor = self._executor
+            return sorted(executor._processes) if executor is not None else []
 
     def close(self) -> None:
         with self._lock:
