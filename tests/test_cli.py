@@ -174,6 +174,9 @@ def test_runs_shows_each_sources_outcome(tmp_path: Path) -> None:
     table = listening("runs", "-p", str(program), env=env).stdout.decode()
     assert "delivered nothing" in table
     assert "Quiet" in table
+    assert "Watermarks" in table
+    assert "drop/{date}.jsonl" in table
+    assert "2026-10-06" in table  # the day's window ends at midnight after it
 
 
 def test_run_day_with_a_source_outside_the_data_folder_names_it_and_stores_the_others(tmp_path: Path) -> None:
