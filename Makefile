@@ -14,7 +14,7 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast lint bench bench-pii bench-pipeline bench-sources train-ner airflow-ui clean browser
+.PHONY: install run test test-fast lint bench bench-pii bench-pipeline bench-sources train-ner airflow-ui celery-smoke clean browser
 
 install: $(STAMP)
 
@@ -58,8 +58,12 @@ train-ner: install ## retrain the social-media NER model (CPU, fixed seed) into 
 
 AIRFLOW_UI_HOST ?= 127.0.0.1
 AIRFLOW_UI_PORT ?= 8080
+AIRFLOW_UI_EXECUTOR ?= local
 airflow-ui: install ## Airflow (scheduler, DAG processor, triggerer, UI) on these DAGs at http://$(AIRFLOW_UI_HOST):$(AIRFLOW_UI_PORT)
-	$(BIN)/python -m listening.airflow_ui --host $(AIRFLOW_UI_HOST) --port $(AIRFLOW_UI_PORT)
+	$(BIN)/python -m listening.airflow_ui --host $(AIRFLOW_UI_HOST) --port $(AIRFLOW_UI_PORT) --executor $(AIRFLOW_UI_EXECUTOR)
+
+celery-smoke: install ## the demo nightly DAG on the CeleryExecutor (PostgreSQL metadata, Redis broker, two workers)
+	$(BIN)/python -m listening.celery_smoke $(CELERY_SMOKE_ARGS)
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache build *.egg-info
