@@ -271,3 +271,19 @@ def test_cued_and_listed_names_in_any_case(default_redactor: Redactor, text: str
 )
 def test_a_cue_before_everyday_words_takes_nothing(default_redactor: Redactor, text: str) -> None:
     assert persons(default_redactor, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kept"),
+    [
+        ("WHY DID DELACROIX CANCEL THE PARADE", "DELACROIX", "CANCEL"),
+        ("kwame went to the rink", "kwame", "went"),
+        ("JORDAN LITTLE AND I WAITED 40 MINUTES", "JORDAN LITTLE", "WAITED"),
+    ],
+)
+def test_a_verb_is_cut_from_the_end_of_a_name_in_one_case(
+    default_redactor: Redactor, text: str, name: str, kept: str
+) -> None:
+    result = default_redactor.redact(text)
+    assert name not in result.text
+    assert kept in result.text

@@ -63,7 +63,7 @@ class PersonPath:
             if r.entity_type != "PERSON":
                 standing.append(r)
                 continue
-            r.start, r.end = shape(text, r.start, r.end, self.lexicon)
+            r.start, r.end = shape(text, r.start, r.end, self.lexicon, doc)
             if r.end <= r.start:
                 continue
             if not self._in_address(text, r, results) and self.reason(text, r.start, r.end, doc) is not None:
