@@ -131,3 +131,22 @@ def test_env_must_name_variables_and_rss_needs_a_feed(tmp_path: Path, demo_raw: 
     demo_raw["sources"][0].pop("env")
     demo_raw["sources"].append({"name": "news", "kind": "rss"})
     assert "needs `url` or `feeds`" in _error(_write(tmp_path, demo_raw))
+
+
+def test_the_checked_in_json_schema_refuses_an_inline_secret(demo_raw: dict) -> None:
+    """Editors and CI that validate with `schemas/pipeline.schema.json` refuse secrets in the file too."""
+    import datetime as dt
+    import json
+
+    import jsonschema
+
+    from listening.schemas import SCHEMA_DIR
+
+    schema = json.loads((SCHEMA_DIR / "pipeline.schema.json").read_text())
+    plain = json.loads(json.dumps(demo_raw, default=lambda v: v.isoformat() if isinstance(v, dt.date) else v))
+    jsonschema.validate(plain, schema)
+    plain["sources"].append({"name": "masto", "kind": "mastodon", "token": "s3cr3t"})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(plain, schema)
+    plain["sources"][-1] = {"name": "masto", "kind": "mastodon", "env": {"token": "MASTO_TOKEN"}}
+    jsonschema.validate(plain, schema)

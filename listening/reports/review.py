@@ -295,12 +295,45 @@ def sources(
         for row in rows:
             source = str((row.details or {}).get("source") or "")
             seen.setdefault(source, []).append(row)
+        # The nightly summary's outcome per source (`source` rows), when the run wrote them.
+        outcomes = {
+            r.shard: r
+            for r in session.scalars(
+                select(Run).where(
+                    Run.program == name, Run.stage == "source", Run.run_id == run_id, Run.period == period
+                )
+            )
+        }
         for source_name, entry in per_source.items():
+            outcome = outcomes.get(source_name)
+            if outcome is not None and outcome.status != "success":
+                details: dict[str, Any] = dict(outcome.details or {})
+                errors = [str(e) for e in details.get("errors") or [] if e]
+                status = "failed" if outcome.status == "failed" else "missing"
+                entry[status] += 1
+                problems.append(
+                    {
+                        "day": period,
+                        "source": source_name,
+                        "label": entry["label"],
+                        "status": status,
+                        "reason": "; ".join(sorted(set(errors)))
+                        or ("failed" if status == "failed" else "no data"),
+                    }
+                )
+                continue
+            if outcome is not None:
+                entry["collected"] += 1
+                continue
             found = seen.get(source_name, [])
             failed = [r for r in found if r.status == "failed"]
             missing = [r for r in found if r.status == "missing"]
             if failed:
-                status, reasons = "failed", [str((r.details or {}).get("reason") or "failed") for r in failed]
+                status = "failed"
+                reasons = [
+                    str((r.details or {}).get("reason") or (r.details or {}).get("error") or "failed")
+                    for r in failed
+                ]
             elif missing or not found:
                 status = "missing"
                 reasons = [str((r.details or {}).get("reason") or "no data") for r in missing] or ["no data"]

@@ -251,7 +251,7 @@ class FileConnector(Connector):
 
     def _read_csv(self, path: Path, part: FileSlice) -> Iterator[RawRecord]:
         with path.open("rb") as handle:
-            header_lines = _CsvLines(_lines(handle, 0, None), strip_bom=True)
+            header_lines = _CsvLines(_lines(handle, 0, part.end if part.start == 0 else None), strip_bom=True)
             try:
                 header = next(csv.reader(header_lines), None)
             except csv.Error:
