@@ -287,3 +287,21 @@ def test_a_verb_is_cut_from_the_end_of_a_name_in_one_case(
     result = default_redactor.redact(text)
     assert name not in result.text
     assert kept in result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The traffic light at Maple Avenue and Mill Lane is broken again",
+        "took 2 hours to get through the detour on 5th ave today",
+        "there are like 8 potholes between park lane and oak ave",
+        "water main break on rue saint-denis near the 401",
+        "21 years living on victoria drive and never seen it this bad",
+        "5 BLOCKS OF VICTORIA DRIVE CLOSED FOR REPAVING UNTIL 16 DEC",
+        "leafs won 7-2 last night!! yonge was packed after",
+    ],
+)
+def test_streets_and_places_named_without_a_number_are_no_person(
+    default_redactor: Redactor, text: str
+) -> None:
+    assert persons(default_redactor, text) == []

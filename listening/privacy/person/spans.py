@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from listening.privacy.person.cues import title_before
 from listening.privacy.person.lexicon import NameLexicon, slang
+from listening.privacy.vocabulary import wordlist
 
 _RETWEET = re.compile(r"(?i)^(?:rt|mt|via|cc)\b[\s:]*")
 
@@ -94,6 +95,11 @@ def trim_everyday_edges(
     return start + words[0].start(), start + words[-1].end()
 
 
+def street_words() -> frozenset[str]:
+    """Street types as posts write them ("st", "ave", "drive"): `data/street_words.txt`."""
+    return wordlist("street_words")
+
+
 def _tags(doc: Doc | None, text: str) -> dict[int, tuple[str, str]]:
     """(part of speech, lemma) of each token by its start offset; empty without a same-length parse."""
     if doc is None or len(doc.text) != len(text):
@@ -104,9 +110,9 @@ def _tags(doc: Doc | None, text: str) -> dict[int, tuple[str, str]]:
 def _not_a_name(word: str, tag: tuple[str, str] | None, lexicon: NameLexicon) -> bool:
     """A verb, article or other function word that is an English word (inflected too: spaCy's lemma of
     "went" is "go") and no first name ("will", "june" stay)."""
-    if tag is None or tag[0] not in _NOT_NAME_POS:
-        return False
     low = word.lower()
+    if tag is None or tag[0] not in _NOT_NAME_POS or low in street_words():
+        return False  # "victoria drive": the street type stays for the street veto
     english = lexicon.is_english(low) or (tag[1] != low and lexicon.is_english(tag[1]))
     return english and not lexicon.is_first(low)
 
