@@ -329,8 +329,9 @@ class ProperNameRecognizer(LexiconNameRecognizer):
         for k in (i - 1, i + 1):
             if k < 0 or k >= len(words) or k in items or words[k].low in ("and", "or"):
                 continue
-            a, b = (words[k].end, words[i].start) if k < i else (words[i].end, words[k].start)
-            if self._cap(words[k]) and text[a:b].strip() == "":
+            first, second = (words[k], words[i]) if k < i else (words[i], words[k])
+            joined = _GAP.fullmatch(text[first.end : second.start]) and not first.text.endswith(".")
+            if self._cap(words[k]) and joined:
                 return False
         return True
 
