@@ -94,3 +94,32 @@ def test_a_replay_url_without_the_port_is_a_clear_error(monkeypatch: pytest.Monk
         resolve_url("masto", "http://{host}/x")
     monkeypatch.setenv(REPLAY_PORT_ENV, "18211")
     assert resolve_url("masto", "http://127.0.0.1:{replay_port}/") == "http://127.0.0.1:18211"
+
+
+def test_demo_serve_answers_until_stopped(data: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    import httpx
+
+    env = {**os.environ, "LISTENING_DATA_DIR": str(data)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "listening.cli", "demo", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        port = re.search(r"LISTENING_REPLAY_PORT=(\d+)", line)
+        assert port, line
+        page = httpx.get(f"http://127.0.0.1:{port[1]}/api/v1/timelines/tag/PortAlder", params={"limit": 5})
+        assert page.status_code == 200
+        assert len(page.json()) == 5
+        assert 'rel="next"' in page.headers["link"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
