@@ -5,12 +5,18 @@ Runs the virtual environment's own Airflow with the project-local AIRFLOW_HOME, 
 Airflow reports itself healthy, and stops every process it started (one process group) on Ctrl-C,
 SIGTERM or when a component dies.
 
-    python -m listening.airflow_ui [--host 127.0.0.1] [--port 8080] [--workers N]
+With `--executor celery` the tasks run on Airflow's CeleryExecutor instead: two Celery workers
+(`listening-worker-1` and `-2`, one task slot each, each recording its own name as the task instances'
+hostname) take them from the broker (`AIRFLOW__CELERY__BROKER_URL`, the local Redis by default); the
+metadata database must then be PostgreSQL (`AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`).
+
+    python -m listening.airflow_ui [--host 127.0.0.1] [--port 8080] [--workers N] [--executor celery]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -24,6 +30,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+import psutil
+
 from listening.airflow_env import airflow_env
 
 COMPONENTS: dict[str, list[str]] = {
@@ -33,6 +41,11 @@ COMPONENTS: dict[str, list[str]] = {
     "api-server": ["api-server"],
 }
 HEALTHY = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+#: The CeleryExecutor's workers: names recorded as task instances' hostnames.
+CELERY_WORKERS = ("listening-worker-1", "listening-worker-2")
+DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
+DEFAULT_QUEUE = "listening"
+WORKER_NAME_ENV = "LISTENING_CELERY_WORKER"
 SIMPLE_AUTH = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 
 
@@ -69,6 +82,47 @@ def ui_env(host: str, port: int, workers: int, base: dict[str, str] | None = Non
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{address}:{port}/execution/",
     }
     return env
+
+
+def worker_hostname() -> str:
+    """Airflow's `hostname_callable` on a Celery worker: the worker's own name, so that the task instances
+    of two workers on one machine say which one ran them (elsewhere the machine's name, as Airflow's)."""
+    return os.environ.get(WORKER_NAME_ENV) or socket.getfqdn()
+
+
+def celery_env(env: dict[str, str], *, broker: str | None = None, queue: str | None = None) -> dict[str, str]:
+    """The CeleryExecutor on top of `ui_env`: the broker, the queue tasks go to, results in the metadata
+    database, one task at a time per worker process. Refused unless the metadata database is PostgreSQL."""
+    metadata = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
+    if not metadata.startswith("postgresql"):
+        raise UIError(
+            "the CeleryExecutor needs a PostgreSQL metadata database (workers cannot share SQLite): set "
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgresql+psycopg2://..."
+        )
+    queue = queue or env.get("AIRFLOW__OPERATORS__DEFAULT_QUEUE") or DEFAULT_QUEUE
+    backend = metadata.replace("postgresql+psycopg2://", "postgresql://", 1)
+    return env | {
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CELERY__BROKER_URL": broker or env.get("AIRFLOW__CELERY__BROKER_URL") or DEFAULT_BROKER,
+        "AIRFLOW__CELERY__RESULT_BACKEND": env.get("AIRFLOW__CELERY__RESULT_BACKEND") or f"db+{backend}",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": env.get("AIRFLOW__CELERY__WORKER_CONCURRENCY") or "1",
+        "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
+        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
+    }
+
+
+def celery_components(env: dict[str, str]) -> dict[str, list[str]]:
+    """The four components and one `airflow celery worker` per name in CELERY_WORKERS, on the queue."""
+    queue = env["AIRFLOW__OPERATORS__DEFAULT_QUEUE"]
+    workers = {
+        name: ["celery", "worker", "--celery-hostname", f"{name}@%h", "--queues", queue, "--skip-serve-logs"]
+        for name in CELERY_WORKERS
+    }
+    return COMPONENTS | workers
+
+
+def celery_worker_env(env: dict[str, str], name: str) -> dict[str, str]:
+    return env | {WORKER_NAME_ENV: name, "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.worker_hostname"}
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -114,22 +168,30 @@ def login_lines(env: dict[str, str]) -> list[str]:
 
 
 class Airflow:
-    """The four components in one process group of their own, logs in files under AIRFLOW_HOME."""
+    """The components in one process group of their own, logs in files under AIRFLOW_HOME.
 
-    def __init__(self, env: dict[str, str]) -> None:
+    `components` maps a name to its `airflow` arguments (the four of COMPONENTS by default); with the
+    CeleryExecutor's environment, the Celery workers of `celery_components` come along, each with its
+    own name as the hostname its task instances record.
+    """
+
+    def __init__(self, env: dict[str, str], components: dict[str, list[str]] | None = None) -> None:
         self.env = env
+        self.components = components or COMPONENTS
         self.log_dir = Path(env["AIRFLOW_HOME"]) / "logs" / "ui"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.group: int | None = None
 
-    def _airflow(self, args: Sequence[str], log: Path, tool: str = "airflow") -> subprocess.Popen[bytes]:
+    def _airflow(
+        self, args: Sequence[str], log: Path, tool: str = "airflow", env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         with log.open("ab") as out:
             return subprocess.Popen(  # noqa: S603 (our own venv's tools, fixed arguments)
                 [str(Path(sys.executable).parent / tool), *args],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env=self.env,
+                env=env or self.env,
                 process_group=self.group or 0,
             )
 
@@ -139,21 +201,55 @@ class Airflow:
         log = self.log_dir / "db-migrate.log"
         for tool, args in (("airflow", ["db", "migrate"]), ("listening", ["db", "upgrade"])):
             if self._airflow(args, log, tool).wait() != 0:
-                raise UIError(f"`{tool} {' '.join(args)}` failed; see {log}")
+                tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
+                raise UIError(f"`{tool} {' '.join(args)}` failed; see {log}:\n{tail}")
 
     def start(self) -> None:
-        for name, args in COMPONENTS.items():
-            process = self._airflow(args, self.log_dir / f"{name}.log")
+        for name, args in self.components.items():
+            env = celery_worker_env(self.env, name) if name in CELERY_WORKERS else self.env
+            process = self._airflow(args, self.log_dir / f"{name}.log", env=env)
             self.group = self.group or process.pid
             self.processes[name] = process
+
+    def workers_waited_for(self) -> list[str]:
+        """The Celery workers that have not yet connected to the broker and said `ready` in their log."""
+        return [n for n in self.components if n in CELERY_WORKERS and " ready." not in self.tail(n, 400)]
+
+    def wait_ready(self, url: str, timeout: float) -> None:
+        """Until the health endpoint reports every component healthy and the workers are ready; a
+        component that exits, or a timeout, is a UIError with the component's last log lines."""
+        deadline = time.monotonic() + timeout
+        while set(health(url).values()) != {"healthy"} or self.workers_waited_for():
+            if dead := self.dead():
+                raise UIError(f"{dead[0]} exited:\n{self.tail(dead[0])}")
+            if time.monotonic() > deadline:
+                waiting = [
+                    n for n in self.components if n in CELERY_WORKERS and " ready." not in self.tail(n, 400)
+                ]
+                raise UIError(
+                    f"Airflow was not ready after {timeout:.0f} s: health {health(url)}, "
+                    f"workers not ready: {waiting or 'none'}"
+                )
+            time.sleep(1)
 
     def dead(self) -> list[str]:
         return [name for name, process in self.processes.items() if process.poll() is not None]
 
-    def stop(self, grace: float = 30.0) -> None:
-        """SIGTERM to the whole group, SIGKILL to whatever is left after `grace` seconds."""
+    def descendants(self) -> list[psutil.Process]:
+        """Every process the components started, at any depth (task runners included)."""
+        found: list[psutil.Process] = []
+        for process in self.processes.values():
+            with contextlib.suppress(psutil.Error):
+                found.extend(psutil.Process(process.pid).children(recursive=True))
+        return found
+
+    def stop(self, grace: float = 30.0) -> list[int]:
+        """SIGTERM to the whole group, SIGKILL to whatever is left after `grace` seconds; then the same
+        for the descendants that left the group (a task runner makes a process group of its own).
+        Returns the ids of such descendants that were still running."""
         if self.group is None:
-            return
+            return []
+        family = self.descendants()
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
                 os.killpg(self.group, sig)
@@ -167,6 +263,16 @@ class Airflow:
             if _group_gone(self.group):
                 break
         self.group = None
+        stray = [p for p in family if _running(p)]
+        for process in stray:
+            with contextlib.suppress(psutil.Error):
+                process.terminate()
+        _, alive = psutil.wait_procs(stray, timeout=grace)
+        for process in alive:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        psutil.wait_procs(alive, timeout=grace)
+        return [p.pid for p in stray]
 
     def tail(self, name: str, lines: int = 15) -> str:
         try:
@@ -174,6 +280,29 @@ class Airflow:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+def processes_with_home(home: str) -> list[int]:
+    """Running processes, other than this one and its ancestors, whose AIRFLOW_HOME is `home`."""
+    me = psutil.Process()
+    skip = {me.pid, *(p.pid for p in me.parents())}
+    found = []
+    for process in psutil.process_iter():
+        if process.pid in skip:
+            continue
+        try:
+            if process.environ().get("AIRFLOW_HOME") == home and _running(process):
+                found.append(process.pid)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _group_gone(group: int) -> bool:
@@ -190,17 +319,21 @@ def _stop_on_signal(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run(host: str, port: int, workers: int, *, ready_timeout: float = 300.0) -> int:
+def run(host: str, port: int, workers: int, *, executor: str = "local", ready_timeout: float = 300.0) -> int:
     """Start Airflow, print where and how to log in, and keep it running until interrupted."""
     from listening.dag_files import orphan_dag_files, write_dag_files
 
     env = ui_env(host, port, workers)
+    components = None
+    if executor == "celery":
+        env = celery_env(env)
+        components = celery_components(env)
     check_port_free(host, port)
     for path in write_dag_files(dags_dir=Path(env["AIRFLOW__CORE__DAGS_FOLDER"])):
         print(f"wrote the DAG file {path}")
     for path in orphan_dag_files(dags_dir=Path(env["AIRFLOW__CORE__DAGS_FOLDER"])):
         print(f"warning: no pipeline file for {path} (it shows as an import error)")
-    airflow = Airflow(env)
+    airflow = Airflow(env, components)
     url = env["AIRFLOW__API__BASE_URL"]
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT may arrive ignored (`&`)
         signal.signal(signum, _stop_on_signal)
@@ -208,15 +341,9 @@ def run(host: str, port: int, workers: int, *, ready_timeout: float = 300.0) -> 
     try:
         print("migrating Airflow's metadata database and the project database ...", flush=True)
         airflow.migrate()
-        print(f"starting {', '.join(COMPONENTS)} ({workers} API worker(s)) ...", flush=True)
+        print(f"starting {', '.join(airflow.components)} ({workers} API worker(s)) ...", flush=True)
         airflow.start()
-        deadline = time.monotonic() + ready_timeout
-        while set(health(url).values()) != {"healthy"}:
-            if dead := airflow.dead():
-                raise UIError(f"{dead[0]} exited:\n{airflow.tail(dead[0])}")
-            if time.monotonic() > deadline:
-                raise UIError(f"Airflow was not healthy after {ready_timeout:.0f} s: {health(url)}")
-            time.sleep(1)
+        airflow.wait_ready(url, ready_timeout)
         print(f"\nAirflow is ready: {url}", *login_lines(env), "Ctrl-C stops every component.", sep="\n")
         sys.stdout.flush()
         while not (dead := airflow.dead()):
@@ -238,9 +365,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=int(os.environ.get("AIRFLOW_UI_WORKERS") or default_workers())
     )
+    parser.add_argument(
+        "--executor",
+        choices=["local", "celery"],
+        default=os.environ.get("AIRFLOW_UI_EXECUTOR") or "local",
+        help="local: the LocalExecutor; celery: the CeleryExecutor with two Celery workers",
+    )
     args = parser.parse_args(argv)
     try:
-        return run(args.host, args.port, args.workers)
+        return run(args.host, args.port, args.workers, executor=args.executor)
     except UIError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

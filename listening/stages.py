@@ -25,11 +25,12 @@ from listening.settings import get_settings
 from listening.sources.base import Connector, RawRecord, Shard, SourceError, Window
 from listening.sources.registry import build_connector, context_for
 from listening.store.db import reclaim_erased, session_scope
-from listening.store.models import Mention, MentionTopic, Quarantine, RedactionLog, Run, utcnow
+from listening.store.models import MentionTopic, Quarantine, RedactionLog, Run, utcnow
 from listening.store.repository import (
     advance_cursor,
     existing_post_keys,
     insert_ignoring_conflicts,
+    insert_new_mentions,
     record_run,
 )
 
@@ -126,7 +127,7 @@ def collect_redact_store(
     counts: Counter[str] = Counter(dict.fromkeys(COUNT_FIELDS, 0))
     if shard.get("error"):  # the source could not even be planned: its shard fails, the others run
         _record_failure(program, unit, unit.source, str(shard["error"]), counts, run_id, started, url)
-        raise StageError(str(shard["error"]))
+        raise SourceFailed(str(shard["error"]))
     source = build_source(program, unit.source, data_dir)
     label = source.label(unit.slice)[:200]
     window = day_window(program, day)
@@ -319,37 +320,44 @@ def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Co
                 "stored_at": utcnow(),
             }
         )
-    if rows:
-        ids = session.scalars(insert(Mention).returning(Mention.id, sort_by_parameter_order=True), rows).all()
-        topic_rows = [
-            {"mention_id": mention_id, "topic": topic}
-            for mention_id, red in zip(ids, redacted, strict=True)
-            for topic in ctx.matcher.assign(red.text)
-        ]
-        log_rows = [
-            {
-                "program": program.program,
-                "mention_id": mention_id,
-                "day": row["day"],
-                "entity_type": e.type,
-                "start": e.start,
-                "end": e.end,
-                "score": round(e.score, 2),
-                "recognizer": e.recognizer[:80],
-                "policy_version": redactor.policy_version,
-                "run_id": run_id,
-                "logged_at": utcnow(),
-            }
-            for mention_id, row, red in zip(ids, rows, redacted, strict=True)
-            for e in red.entities
-        ]
-        if topic_rows:
-            session.execute(insert(MentionTopic), topic_rows)
-        if log_rows:
-            session.execute(insert(RedactionLog), log_rows)
-    counts["stored"] += len(rows)
-    counts["entities_redacted"] += sum(len(r.entities) for r in redacted)
-    counts["residual_flags"] += sum(residual)
+    # Another shard of the same day may be storing the same posts right now: rows it committed first are
+    # skipped here as duplicates (never a second row, never a failed batch).
+    stored = insert_new_mentions(session, rows)
+    kept = [
+        (row, red, flags)
+        for row, red, flags in zip(rows, redacted, residual, strict=True)
+        if row["post_key"] in stored
+    ]
+    topic_rows = [
+        {"mention_id": stored[row["post_key"]], "topic": topic}
+        for row, red, _ in kept
+        for topic in ctx.matcher.assign(red.text)
+    ]
+    log_rows = [
+        {
+            "program": program.program,
+            "mention_id": stored[row["post_key"]],
+            "day": row["day"],
+            "entity_type": e.type,
+            "start": e.start,
+            "end": e.end,
+            "score": round(e.score, 2),
+            "recognizer": e.recognizer[:80],
+            "policy_version": redactor.policy_version,
+            "run_id": run_id,
+            "logged_at": utcnow(),
+        }
+        for row, red, _ in kept
+        for e in red.entities
+    ]
+    if topic_rows:
+        session.execute(insert(MentionTopic), topic_rows)
+    if log_rows:
+        session.execute(insert(RedactionLog), log_rows)
+    counts["stored"] += len(kept)
+    counts["duplicates"] += len(rows) - len(kept)
+    counts["entities_redacted"] += sum(len(red.entities) for _, red, _ in kept)
+    counts["residual_flags"] += sum(flags for _, _, flags in kept)
 
     insert_ignoring_conflicts(
         session,
@@ -366,7 +374,7 @@ def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Co
                 "run_id": run_id,
                 "quarantined_at": utcnow(),
             }
-            for pos, rej in batch.rejected
+            for pos, rej in sorted(batch.rejected, key=lambda item: item[0])
         ],
     )
     counts["quarantined"] += len(batch.rejected)

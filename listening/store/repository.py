@@ -49,6 +49,24 @@ def existing_post_keys(session: Session, program: str, keys: Iterable[str]) -> s
     return found
 
 
+def insert_new_mentions(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Insert mention rows whose (program, post key) is not stored yet; {post key: new id} of those inserted.
+
+    Concurrent writers of overlapping posts neither fail nor deadlock: a row another transaction holds
+    waits for it and is then skipped (`ON CONFLICT DO NOTHING`), and every writer inserts in post-key
+    order, so two transactions never wait on each other's rows in opposite orders.
+    """
+    if not rows:
+        return {}
+    ordered = sorted(rows, key=lambda row: (row["program"], row["post_key"]))
+    stmt = (
+        _insert(session, Mention)
+        .on_conflict_do_nothing(index_elements=["program", "post_key"])
+        .returning(Mention.id, Mention.post_key)
+    )
+    return {post_key: mention_id for mention_id, post_key in session.execute(stmt, ordered)}
+
+
 def record_run(session: Session, row: Mapping[str, Any]) -> None:
     """Write a run-log row, replacing the one of the same run, stage and shard (task retries)."""
     upsert(session, Run, row, ("run_id", "program", "stage", "shard"))
