@@ -76,7 +76,7 @@ def write_day(home: Path, day: dt.date) -> tuple[Path, Path]:
     """The demo day in shards, and a pipelines folder whose program reads them: (data_dir, pipelines_dir)."""
     import yaml
 
-    from listening.demo import generate
+    from listening.demo import SOURCES, generate
 
     data_dir, pipelines_dir = home / "data", home / "pipelines"
     generate(data_dir, start=day, days=1)
@@ -88,9 +88,22 @@ def write_day(home: Path, day: dt.date) -> tuple[Path, Path]:
         (whole.parent / f"{day}.part-2.jsonl").write_bytes(b"".join(lines[half:]))
         whole.unlink()
     config = yaml.safe_load((PROJECT_ROOT / "pipelines" / f"{PROGRAM}.yaml").read_text(encoding="utf-8"))
-    for source in config["sources"]:
-        if source.get("platform") in SPLIT_SOURCES:
-            source["path"] = source["path"].replace("{date}.jsonl", "{date}.part-*.jsonl")
+    # The split platforms are read as file drops of the halves (the demo pipeline reads them from its
+    # replay server otherwise): two slices per source to spread over the workers.
+    drops = {s.name: s for s in SOURCES if s.platform in SPLIT_SOURCES}
+    config["sources"] = [
+        {
+            "name": source["name"],
+            "label": source.get("label"),
+            "kind": "file",
+            "path": drops[source["name"]].path.replace("{date}.jsonl", "{date}.part-*.jsonl"),
+            "format": "jsonl",
+            "platform": drops[source["name"]].platform,
+        }
+        if source["name"] in drops
+        else source
+        for source in config["sources"]
+    ]
     pipelines_dir.mkdir(parents=True)
     (pipelines_dir / f"{PROGRAM}.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return data_dir, pipelines_dir

@@ -581,6 +581,7 @@ def demo_serve(
             f"replaying {posts} demo posts from {data_dir} on http://127.0.0.1:{server.port} "
             f"(LISTENING_REPLAY_PORT={server.port}); Ctrl-C stops",
             highlight=False,
+            soft_wrap=True,
         )
         with contextlib.suppress(KeyboardInterrupt):
             while True:
