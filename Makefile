@@ -14,7 +14,7 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast lint bench bench-pii bench-pipeline train-ner airflow-ui celery-smoke clean browser
+.PHONY: install run test test-fast lint bench bench-pii bench-pipeline bench-sources train-ner airflow-ui celery-smoke clean browser
 
 install: $(STAMP)
 
@@ -42,10 +42,13 @@ browser: ## Debian's chromium for the browser tests of the HTML reports, install
 test-fast: install
 	$(BIN)/pytest -m "not slow"
 
-bench: install bench-pii bench-pipeline ## every benchmark; figures are ratios to anchors measured in the same run
+bench: install bench-pii bench-pipeline bench-sources ## every benchmark; figures are ratios to anchors measured in the same run
 
 bench-pipeline: install
 	$(BIN)/python -m benchmarks.bench_pipeline
+
+bench-sources: install ## planning and reading slices of a million-line file, as ratios to decoding it
+	$(BIN)/python -m benchmarks.bench_sources
 
 bench-pii: install
 	$(BIN)/python -m benchmarks.bench_pii

@@ -3,8 +3,10 @@
 Run as `python -m benchmarks.bench_pii [--limit N]`. Reads the public evaluation set by path
 (`../shared/eval/synth_dataset_v2.json` from the repository root), a social-media set generated here,
 deterministically, and the project's demo posts (`listening.demo.generate`, no canaries) under the demo
-program's allow-list, scored for keep-phrase survival and the planted identifiers. Speed is reported as
-a ratio to plain Presidio measured in the same run.
+program's allow-list, scored for keep-phrase survival and the planted identifiers. The real-posts section
+(held-out slices of `../shared/eval/social_ner/`) and the domain-shift section (`benchmarks/domain_shift.py`:
+hand-written Reddit, YouTube and forum posts) score person and handle recall and over-redaction. Speed is
+reported as a ratio to plain Presidio measured in the same run.
 """
 
 from __future__ import annotations
@@ -549,12 +551,25 @@ def bench_real(systems: dict[str, Predict], slices: Sequence[str], limit: int | 
         print()
 
 
+def bench_shift(systems: dict[str, Predict], slices: Sequence[str]) -> None:
+    """Print the domain-shift section (hand-written Reddit, YouTube and forum posts) for each half."""
+    from benchmarks import domain_shift
+
+    for slice_name in slices:
+        posts = domain_shift.load(slice_name)
+        results = {s: run_real(predict, posts) for s, predict in systems.items()}
+        title = f"domain-shift posts, `{slice_name}` half ({len(posts)} hand-written posts beyond tweets)"
+        print(report_real(title, results))
+        print()
+
+
 #: What each piece of the person path adds, measured by taking it out (real-posts `dev` slice).
 _NAME_FINDERS = (
     "NameGazetteerRecognizer",
     "ProperNameRecognizer",
     "TitledNameRecognizer",
     "HashtagNameRecognizer",
+    "CuedNameRecognizer",
 )
 COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("listening, en_core_web_sm NER instead of the social model", {"ner_model": ""}),
@@ -562,7 +577,7 @@ COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("listening without the proper-name finder", {"drop": ("ProperNameRecognizer",)}),
     ("listening without the gazetteer finder", {"drop": ("NameGazetteerRecognizer",)}),
     (
-        "listening without text cues (titles, hashtags, repeats)",
+        "listening without text cues (titles, hashtags, vocative/kin/role cues, repeats)",
         {"drop": _NAME_FINDERS[2:], "repeats": False},
     ),
     ("listening without case normalisation", {"truecase": False}),
@@ -657,7 +672,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--real", default="dev", help="held-out real-post slices, comma-separated (dev, final; '' to skip)"
     )
-    parser.add_argument("--only-real", action="store_true", help="run only the real-posts section")
+    parser.add_argument(
+        "--shift", default="dev", help="domain-shift halves, comma-separated (dev, final; '' to skip)"
+    )
+    parser.add_argument(
+        "--only-real", action="store_true", help="run only the real-posts and domain-shift sections"
+    )
     parser.add_argument(
         "--components", action="store_true", help="also measure what each piece of the person path adds"
     )
@@ -675,6 +695,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"# PII redaction benchmark ({len(synth)} synthetic docs, {len(social)} social posts)\n")
     slices = [s.strip() for s in args.real.split(",") if s.strip()]
     bench_real(systems, slices, args.limit)
+    bench_shift(systems, [s.strip() for s in args.shift.split(",") if s.strip()])
     if args.components:
         bench_components(args.batch_size)
     if args.only_real:

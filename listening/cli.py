@@ -205,7 +205,10 @@ def schemas() -> None:
 
 @app.command("run-day")
 def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-DD")]) -> None:
-    """Collect, redact and store one day of every source, without Airflow."""
+    """Collect, redact and store one day of every source, without Airflow.
+
+    A source that fails does not stop the others; the summary names it, and the command then exits 1.
+    """
     from listening import stages
 
     config = resolve_program(program)
@@ -213,13 +216,91 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
     _ensure_over(f"day {target}", target + dt.timedelta(days=1), config)
     run_id = _run_id("run-day")
     shards = stages.plan_shards(config, target)
-    counts = []
     bar, task = progress(len(shards), f"{config.program} {target}: shards")
     with bar:
         for shard in shards:
-            counts.append(stages.collect_redact_store(config, shard, run_id=run_id))
+            try:
+                stages.collect_redact_store(config, shard, run_id=run_id)
+            except stages.StageError as exc:
+                say(err, "failed:", "red", str(exc))
             bar.advance(task)
-    print_json(stages.summarise_day(config, target, counts, run_id=run_id))
+    summary = stages.summarise_day(config, target, run_id=run_id, planned=shards)
+    print_json(summary)
+    if summary["failed"]:
+        say(err, "error:", "red", f"{config.program} {target}: {stages.day_problems(summary)}")
+        raise typer.Exit(code=1)
+    if summary["missing"]:
+        say(err, "warning:", "yellow", f"{config.program} {target}: {stages.day_problems(summary)}")
+
+
+@app.command("runs")
+def runs(
+    program: ProgramOpt,
+    days: Annotated[int, typer.Option(help="How many of the newest days (1 or more).")] = 14,
+    output: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """The run log of the newest days: each source's status (success, missing, failed) and counts."""
+    from listening.reports.runlog import day_sources
+
+    config = resolve_program(program)
+    if days < 1:
+        raise _fail(f"--days must be 1 or more, not {days}")
+    rows = day_sources(config, days=days)
+    if output == "json":
+        print_json(rows)
+        return
+    table = Table(title=Text(f"{config.title}: nightly runs by source"))
+    for name, justify in (
+        ("day", "left"),
+        ("source", "left"),
+        ("status", "left"),
+        ("read", "right"),
+        ("stored", "right"),
+        ("dupl.", "right"),
+        ("quar.", "right"),
+        ("note", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    styles = {"success": "green", "missing": "yellow", "failed": "bold red"}
+    for row in rows:
+        table.add_row(
+            row["day"],
+            Text(row["source_label"]),
+            Text(row["status"], style=styles.get(row["status"], "")),
+            str(row["read"]),
+            str(row["stored"]),
+            str(row["duplicates"]),
+            str(row["quarantined"]),
+            Text(row["note"]),
+        )
+    console.print(table)
+
+
+@app.command("programs")
+def programs(
+    program: Annotated[str | None, typer.Option("--program", "-p", help="One program id or file.")] = None,
+    output: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """The public register: programs, their sources and queries, purpose, approver, review date, retention."""
+    from listening.reports.register import program_register, register_tables
+
+    if program is not None:
+        configs = [resolve_program(program)]
+    else:
+        configs = []
+        for candidate in sorted(get_settings().pipelines_dir.glob("*.yaml")):
+            try:
+                configs.append(load_program(candidate))
+            except ProgramConfigError as exc:
+                say(err, "skipped:", "yellow", str(exc))
+    entries = [program_register(config) for config in configs]
+    if output == "json":
+        print_json(entries)
+        return
+    if not entries:
+        raise _fail(f"no valid programs in {get_settings().pipelines_dir}")
+    for table in register_tables(entries):
+        console.print(table)
 
 
 @app.command("aggregate-week")
@@ -421,15 +502,23 @@ def trend_table(program: ProgramConfig, frame: pd.DataFrame, *, source: str) -> 
 @app.command("redact")
 def redact(
     program: Annotated[
-        Path | None, typer.Option("--program", "-p", help="Pipeline file for the policy.")
+        Path | None,
+        typer.Option(
+            "--program", "-p", help="Pipeline file or program id: its redaction policy and topic words."
+        ),
     ] = None,
 ) -> None:
     """Redact JSONL on standard input (objects with `text`) to JSONL on standard output."""
     from listening.config import RedactionPolicy
     from listening.privacy.cli_redact import redact_stream
+    from listening.privacy.redactor import topic_terms
 
-    policy = resolve_program(str(program)).privacy.redaction if program else RedactionPolicy()
-    counts = redact_stream(sys.stdin.buffer, sys.stdout, policy, get_settings().redaction_batch_size)
+    # With a program: its policy and its own taxonomy's words, exactly as the nightly stage redacts.
+    config = resolve_program(str(program)) if program else None
+    policy = config.privacy.redaction if config else RedactionPolicy()
+    terms = topic_terms(config.topics) if config else ()
+    batch = get_settings().redaction_batch_size
+    counts = redact_stream(sys.stdin.buffer, sys.stdout, policy, batch, terms=terms)
     err.print(f"redacted {counts['redacted']} lines, {counts['errors']} errors", highlight=False)
 
 

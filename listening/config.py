@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -86,25 +87,169 @@ class Schedules(_Model):
         return value
 
 
-class FileSource(_Model):
-    """Files dropped by an upstream export: one file per day, or a glob."""
+SOURCE_NAME = r"^[a-z][a-z0-9_]{1,40}$"
+#: Keys that would put a secret in the pipeline file; refused with a pointer to `connection`/`env`.
+SECRET_KEYS = frozenset(
+    {
+        "token",
+        "access_token",
+        "api_key",
+        "apikey",
+        "key",
+        "password",
+        "app_password",
+        "secret",
+        "client_secret",
+        "credentials",
+    }
+)
+CredentialField = Literal["login", "password", "token"]
 
-    kind: Literal["file"] = "file"
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
-    path: str = Field(
-        description=(
-            "Path or glob; `{date}` becomes the day as YYYY-MM-DD and `{data_dir}` the configured data "
-            "folder. Relative paths are read from the data folder."
-        )
-    )
-    format: Literal["jsonl", "csv"] = "jsonl"
-    platform: str = Field(default="file", description="Platform recorded when a record names none.")
+
+class _SourceBase(_Model):
+    """What every source shares: its name and label, request limits, and where its secrets live."""
+
+    name: str = Field(pattern=SOURCE_NAME)
     label: str | None = Field(
         default=None, max_length=80, description="The name analysts see in reports; default the name."
     )
+    rate_limit: float = Field(default=1.0, gt=0.0, le=100.0, description="Most requests per second.")
+    timeout_s: float = Field(default=20.0, gt=0.0, le=300.0, description="Timeout of one request, seconds.")
+    max_pages: int = Field(default=50, ge=1, le=10_000, description="Most pages read per slice.")
+    connection: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]{1,200}$",
+        description="Id of the Airflow connection that holds this source's login, password or token.",
+    )
+    env: dict[CredentialField, str] = Field(
+        default_factory=dict,
+        description=(
+            "Environment variables holding this source's secrets, e.g. `{token: MASTODON_TOKEN}`: the "
+            "variables' names, never their values."
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inline_secrets(cls, data: object) -> object:
+        if isinstance(data, dict):
+            inline = sorted(k for k in data if isinstance(k, str) and k.lower() in SECRET_KEYS)
+            if inline:
+                raise ValueError(
+                    f"{', '.join(inline)}: secrets never go in the pipeline file; name an Airflow "
+                    "connection (`connection`) or environment variables (`env`)"
+                )
+        return data
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for field, name in value.items():
+            if not re.fullmatch(r"[A-Z][A-Z0-9_]{0,127}", name):
+                raise ValueError(f"env.{field} must name an environment variable (A-Z, 0-9, _)")
+        return value
 
 
-Source = Annotated[FileSource, Field(discriminator="kind")]
+class FileSource(_SourceBase):
+    """Files dropped by an upstream export: one file per day, or a glob, inside the data folder."""
+
+    kind: Literal["file"] = "file"
+    path: str = Field(
+        description=(
+            "Path or glob; `{date}` becomes the day as YYYY-MM-DD and `{data_dir}` the configured data "
+            "folder. Relative paths are read from the data folder; a path outside it is refused."
+        )
+    )
+    format: Literal["jsonl", "csv", "parquet"] = "jsonl"
+    platform: str = Field(default="file", description="Platform recorded when a record names none.")
+    delete_after_store: bool = Field(
+        default=False,
+        description="Delete each input file once every slice of its day is stored (never after a failure).",
+    )
+
+
+class MastodonSource(_SourceBase):
+    """Public posts of a Mastodon server: hashtag timelines and status search."""
+
+    kind: Literal["mastodon"]
+    platform: str = "mastodon"
+    base_url: str = Field(default="https://mastodon.social", description="The server (or a mirror).")
+    hashtags: list[str] = Field(default_factory=list, description="Hashtags, without `#`.")
+    search: list[str] = Field(
+        default_factory=list, description="Status search terms (most servers need a token)."
+    )
+
+
+class BlueskySource(_SourceBase):
+    """Bluesky post search (`app.bsky.feed.searchPosts`); login = handle, password = app password."""
+
+    kind: Literal["bluesky"]
+    platform: str = "bluesky"
+    base_url: str = Field(default="https://bsky.social", description="Where to authenticate and search.")
+    search: list[str] = Field(default_factory=list, description="Search terms.")
+
+
+class RedditSource(_SourceBase):
+    """Reddit's API: subreddit `new` listings and search; login = client id, password = client secret."""
+
+    kind: Literal["reddit"]
+    platform: str = "reddit"
+    base_url: str = Field(default="https://oauth.reddit.com")
+    auth_url: str = Field(default="https://www.reddit.com/api/v1/access_token")
+    subreddits: list[str] = Field(default_factory=list, description="Subreddit names, without `r/`.")
+    search: list[str] = Field(default_factory=list, description="Search terms.")
+    user_agent: str = Field(default="listening/1.0", max_length=200)
+
+
+class RssSource(_SourceBase):
+    """RSS or Atom feeds."""
+
+    kind: Literal["rss"]
+    platform: str = "rss"
+    url: str | None = Field(default=None, description="One feed URL.")
+    feeds: list[str] = Field(default_factory=list, description="Feed URLs.")
+
+    @model_validator(mode="after")
+    def _some_feed(self) -> RssSource:
+        if not self.url and not self.feeds:
+            raise ValueError("an rss source needs `url` or `feeds`")
+        return self
+
+    @property
+    def feed_urls(self) -> list[str]:
+        return ([self.url] if self.url else []) + [f for f in self.feeds if f != self.url]
+
+
+Source = Annotated[
+    FileSource | MastodonSource | BlueskySource | RedditSource | RssSource, Field(discriminator="kind")
+]
+SourceConfig = FileSource | MastodonSource | BlueskySource | RedditSource | RssSource
+#: Source kinds that query a platform, and the fields holding their queries.
+QUERY_FIELDS: dict[str, tuple[str, ...]] = {
+    "mastodon": ("hashtags", "search"),
+    "bluesky": ("search",),
+    "reddit": ("subreddits", "search"),
+    "rss": ("url", "feeds"),
+}
+
+
+def source_queries(program: ProgramConfig, source: SourceConfig) -> list[tuple[str, str]]:
+    """(field, query) pairs a source fetches: its own lists, else the program's `queries` (`#x` is a
+    hashtag, anything else a search term). A file source has none."""
+    fields = QUERY_FIELDS.get(source.kind, ())
+    own: list[tuple[str, str]] = []
+    for name in fields:
+        value = getattr(source, name)
+        own += [(name, v) for v in ([value] if isinstance(value, str) else value or [])]
+    if own or source.kind in {"file", "rss"}:
+        return own
+    pairs: list[tuple[str, str]] = []
+    for query in program.queries:
+        if query.startswith("#") and "hashtags" in fields:
+            pairs.append(("hashtags", query[1:]))
+        elif "search" in fields:
+            pairs.append(("search", query))
+    return pairs
 
 
 class Topic(_Model):
@@ -118,7 +263,12 @@ class Topic(_Model):
 class RedactionPolicy(_Model):
     """What the redactor removes and how."""
 
-    version: str = Field(default="1", description="Recorded with every redaction.")
+    version: str = Field(
+        default="1",
+        min_length=1,
+        max_length=16,
+        description="Recorded with every redaction, followed by the NER model's version (`1+ner1.0.0`).",
+    )
     entities: list[str] = Field(default_factory=lambda: list(DEFAULT_REDACTED_ENTITIES))
     default_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
     thresholds: dict[str, float] = Field(default_factory=dict)
@@ -263,7 +413,7 @@ class ProgramConfig(_Model):
         fixed = {"all": "All topics", "none": "No topic"}
         return fixed.get(topic_id) or next((t.label for t in self.topics if t.id == topic_id), topic_id)
 
-    def source(self, name: str) -> FileSource:
+    def source(self, name: str) -> SourceConfig:
         for source in self.sources:
             if source.name == name:
                 return source

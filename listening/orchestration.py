@@ -155,23 +155,42 @@ def nightly_dag(program: ProgramConfig, path: Path) -> DAG:
         @task(max_active_tis_per_dagrun=2)
         def collect_redact_store(shard: dict[str, str]) -> dict[str, int]:
             """Fetch, validate, de-duplicate, redact, enrich and store one shard."""
+            from airflow.sdk.exceptions import AirflowFailException
+
             from listening import stages
 
             run_id = str(get_current_context()["run_id"])
-            return stages.collect_redact_store(_program(str(path)), shard, run_id=run_id)
+            try:
+                return stages.collect_redact_store(_program(str(path)), shard, run_id=run_id)
+            except stages.SourceFailed as exc:
+                # The connector retried already: this source's shard fails now, the others go on.
+                raise AirflowFailException(str(exc)) from None
 
-        @task(outlets=[mentions_asset(program.program)])
-        def record_run(counts: list[dict[str, int]]) -> dict[str, int]:
-            """Add up the shards and write the day's run-log row."""
+        @task(outlets=[mentions_asset(program.program)], trigger_rule="all_done")
+        def record_run() -> dict[str, Any]:
+            """Record each source's outcome (success, missing, failed) and the day in the run log.
+
+            Runs when every shard has finished, failed ones included; then fails, without retries, if a
+            source failed or delivered nothing, so such a night is never a silent success.
+            """
+            from airflow.sdk.exceptions import AirflowFailException
+
             from listening import stages
 
             context = get_current_context()
+            planned = context["ti"].xcom_pull(task_ids="plan_shards")
+            if planned is None:
+                raise AirflowFailException("no shards were planned: see the plan_shards task")
             day = _target_day(context, zone)
-            # One slice request for every shard's counts; iterating would probe one index past the end.
-            shard_counts = list(counts[:])
-            return stages.summarise_day(_program(str(path)), day, shard_counts, run_id=str(context["run_id"]))
+            summary = stages.summarise_day(
+                _program(str(path)), day, run_id=str(context["run_id"]), planned=list(planned)
+            )
+            if problem := stages.day_problems(summary):
+                raise AirflowFailException(f"{program.program} {day}: {problem} (see `listening runs`)")
+            return summary
 
-        record_run(cast(Any, collect_redact_store.expand(shard=plan_shards())))
+        planned = plan_shards()
+        cast(Any, collect_redact_store.expand(shard=planned)) >> record_run()
 
     return nightly()
 

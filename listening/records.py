@@ -36,6 +36,18 @@ class Reason(StrEnum):
     OUT_OF_INTERVAL = "out_of_interval"
     UNSUPPORTED_LANGUAGE = "unsupported_language"
     WEEK_RELEASED = "week_released"
+    #: A page of a platform's API that is not valid JSON or XML (one read record, quarantined).
+    MALFORMED_PAGE = "malformed_page"
+    #: A page larger than the response-size cap.
+    OVERSIZED_PAGE = "oversized_page"
+    #: A page whose content type is not the one the API documents.
+    WRONG_CONTENT_TYPE = "wrong_content_type"
+    #: An item of a page that cannot be mapped to a mention.
+    MALFORMED_ITEM = "malformed_item"
+    #: A CSV field over the reader's limit (131,072 characters).
+    FIELD_TOO_LONG = "field_too_long"
+    #: A line of an input file over the reader's line cap: no mention is that long.
+    RECORD_TOO_LONG = "record_too_long"
 
 
 def _iso_text(value: Any) -> Any:

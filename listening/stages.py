@@ -22,11 +22,12 @@ from listening.periods import floor_hour, iso_week
 from listening.privacy import keys
 from listening.records import MentionIn, Reason, Rejected, validate_record
 from listening.settings import get_settings
-from listening.sources.base import RawRecord, Shard
-from listening.sources.files import FileDropSource
+from listening.sources.base import Connector, RawRecord, Shard, SourceError, Window
+from listening.sources.registry import build_connector, context_for
 from listening.store.db import reclaim_erased, session_scope
 from listening.store.models import MentionTopic, Quarantine, RedactionLog, Run, utcnow
 from listening.store.repository import (
+    advance_cursor,
     existing_post_keys,
     insert_ignoring_conflicts,
     insert_new_mentions,
@@ -40,12 +41,16 @@ class StageError(RuntimeError):
     """A stage failed; the message holds no record content."""
 
 
+class SourceFailed(StageError):
+    """A source kept failing (its connector gave up): the message names the source and the reason."""
+
+
 COUNT_FIELDS = ("read", "stored", "duplicates", "quarantined", "entities_redacted", "residual_flags")
 
 
-def build_source(program: ProgramConfig, name: str, data_dir: Path | None = None) -> FileDropSource:
-    """The connector for one configured source."""
-    return FileDropSource(program.source(name), data_dir or get_settings().data_dir)
+def build_source(program: ProgramConfig, name: str, data_dir: Path | None = None) -> Connector:
+    """The connector for one configured source, through the registry of source kinds."""
+    return build_connector(program, name, context_for(program, name, data_dir))
 
 
 def day_interval(program: ProgramConfig, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -55,6 +60,13 @@ def day_interval(program: ProgramConfig, day: dt.date) -> tuple[dt.datetime, dt.
     return start, start + dt.timedelta(days=1)
 
 
+def day_window(program: ProgramConfig, day: dt.date) -> Window:
+    """The window a nightly run fetches for a day: the day in the program's time zone (a rerun of the
+    day fetches the same window again; the keyed post hash de-duplicates what was stored already)."""
+    start, end = day_interval(program, day)
+    return Window(start, end)
+
+
 def plan_shards(
     program: ProgramConfig, day: dt.date, data_dir: Path | None = None, *, today: dt.date | None = None
 ) -> list[dict[str, str]]:
@@ -62,11 +74,18 @@ def plan_shards(
     from listening.governance import ensure_may_collect
 
     ensure_may_collect(program, today or dt.datetime.now(dt.UTC).date())
-    data_dir = data_dir or get_settings().data_dir
+    window = day_window(program, day)
     shards: list[dict[str, str]] = []
     for source in program.sources:
-        connector = build_source(program, source.name, data_dir)
-        for slice_name in connector.shards(day):
+        try:
+            slices = build_source(program, source.name, data_dir).plan(window)
+        except SourceError as exc:
+            # One source that cannot be planned fails its own shard; the program's other sources run.
+            log.warning("source %s cannot be planned: %s", source.name, exc)
+            failed = Shard(program.program, source.name, "", day.isoformat()).as_dict()
+            shards.append({**failed, "error": str(exc)})
+            continue
+        for slice_name in slices:
             shards.append(Shard(program.program, source.name, slice_name, day.isoformat()).as_dict())
     return shards
 
@@ -80,14 +99,6 @@ class _Batch:
 def _batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
     while chunk := list(islice(records, size)):
         yield chunk
-
-
-def _shard_label(slice_name: str, data_dir: Path) -> str:
-    path = Path(slice_name)
-    try:
-        return str(path.resolve().relative_to(data_dir.resolve()))
-    except ValueError:
-        return path.name
 
 
 def collect_redact_store(
@@ -112,18 +123,22 @@ def collect_redact_store(
     now = now or dt.datetime.now(dt.UTC)
     unit = Shard.from_dict(shard)
     day = dt.date.fromisoformat(unit.day)
+    started = utcnow()
+    counts: Counter[str] = Counter(dict.fromkeys(COUNT_FIELDS, 0))
+    if shard.get("error"):  # the source could not even be planned: its shard fails, the others run
+        _record_failure(program, unit, unit.source, str(shard["error"]), counts, run_id, started, url)
+        raise SourceFailed(str(shard["error"]))
     source = build_source(program, unit.source, data_dir)
-    label = _shard_label(unit.slice, data_dir)
+    label = source.label(unit.slice)[:200]
+    window = day_window(program, day)
     redactor = get_redactor(program.privacy.redaction, terms=topic_terms(program.topics))
     matcher = TopicMatcher(program.topics)
     interval = day_interval(program, day)
     zone = ZoneInfo(program.schedules.timezone)
     ctx = _ShardContext(program, unit, label, redactor, residual_scan, matcher, zone, run_id, interval)
-    counts: Counter[str] = Counter(dict.fromkeys(COUNT_FIELDS, 0))
-    started = utcnow()
 
     try:
-        for chunk in _batches(source.read(unit.slice), settings.redaction_batch_size):
+        for chunk in _batches(source.read(unit.slice, window), settings.redaction_batch_size):
             batch = _Batch()
             for raw in chunk:
                 outcome = (
@@ -138,10 +153,17 @@ def collect_redact_store(
             with session_scope(url) as session:
                 _store_batch(session, ctx, batch, counts)
             counts["read"] += len(chunk)
+    except SourceError as exc:
+        # The connector's message names the source and the reason only (its contract).
+        message = f"{label}: {exc} (after {counts['read']} records)"
+        _record_failure(program, unit, label, message, counts, run_id, started, url)
+        raise SourceFailed(message) from None
     except Exception as exc:
         # Raw text is in memory here: an error message (a database error's parameters, say) could carry
         # it into the task log. Only the error's type and the shard go out; the batch was rolled back.
-        raise StageError(f"{label}: {type(exc).__name__} after {counts['read']} records") from None
+        message = f"{label}: {type(exc).__name__} after {counts['read']} records"
+        _record_failure(program, unit, label, message, counts, run_id, started, url)
+        raise StageError(message) from None
 
     summary = {name: int(counts[name]) for name in COUNT_FIELDS}
     if summary["read"] != summary["stored"] + summary["duplicates"] + summary["quarantined"]:
@@ -159,12 +181,58 @@ def collect_redact_store(
                 "started_at": started,
                 "finished_at": utcnow(),
                 "config_fingerprint": program.fingerprint,
-                "details": {"source": unit.source, "policy_version": redactor.policy_version},
+                "details": {
+                    "source": unit.source,
+                    "slice": unit.slice,
+                    "policy_version": redactor.policy_version,
+                },
                 **summary,
             },
         )
+        advance_cursor(
+            session,
+            program=program.program,
+            source=unit.source,
+            query=source.cursor_key(unit.slice),
+            window=window,
+            run_id=run_id,
+            read=summary["read"],
+        )
     log.info("shard %s stored: %s", label, summary)
     return summary
+
+
+def _record_failure(  # noqa: PLR0917 - one private call site per failure kind
+    program: ProgramConfig,
+    unit: Shard,
+    label: str,
+    message: str,
+    counts: Counter[str],
+    run_id: str,
+    started: dt.datetime,
+    url: str | None,
+) -> None:
+    """A failed shard's run-log row (what was stored before the failure stays; a rerun dedupes it)."""
+    try:
+        with session_scope(url) as session:
+            record_run(
+                session,
+                {
+                    "run_id": run_id,
+                    "program": program.program,
+                    "stage": "collect",
+                    "shard": label[:200],
+                    "period": unit.day,
+                    "status": "failed",
+                    "started_at": started,
+                    "finished_at": utcnow(),
+                    "config_fingerprint": program.fingerprint,
+                    "details": {"source": unit.source, "slice": unit.slice, "error": message[:500]},
+                    **{name: int(counts[name]) for name in COUNT_FIELDS},
+                },
+            )
+    except Exception:  # the database itself may be what failed; the task fails with the message anyway
+        log.warning("shard %s: the failure could not be recorded in the run log", label)
 
 
 @dataclass(frozen=True)
@@ -312,17 +380,113 @@ def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Co
     counts["quarantined"] += len(batch.rejected)
 
 
+#: What the run log says of a source for a day.
+SOURCE_SUCCESS, SOURCE_MISSING, SOURCE_FAILED = "success", "missing", "failed"
+
+
 def summarise_day(
     program: ProgramConfig,
     day: dt.date,
-    shard_counts: Sequence[dict[str, int]],
+    shard_counts: Sequence[dict[str, int]] | None = None,
     *,
     run_id: str,
     url: str | None = None,
-) -> dict[str, int]:
-    """Add up the shards of one nightly run and record the day in the run log."""
-    total = {name: sum(int(c.get(name, 0)) for c in shard_counts) for name in COUNT_FIELDS}
-    total["shards"] = len(shard_counts)
+    planned: Sequence[dict[str, str]] | None = None,
+    data_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Add up one nightly run, record each source's outcome and the day in the run log.
+
+    With `planned` (the shards `plan_shards` returned), the figures come from the run log's shard
+    rows, so shards that failed count too: each source of the program gets a `source` row for the day
+    with status `success`, `missing` (it delivered nothing) or `failed` (a shard of it failed, or never
+    ran), and the day's row is `success` only when every source succeeded. A source whose every shard
+    was stored then gets to clean up (the file source deletes its files when `delete_after_store`).
+    """
+    if planned is None:
+        total = {name: sum(int(c.get(name, 0)) for c in shard_counts or []) for name in COUNT_FIELDS}
+        total["shards"] = len(shard_counts or [])
+        _record_day(program, day, total, {}, run_id=run_id, url=url)
+        return total
+    with session_scope(url) as session:
+        rows = list(
+            session.scalars(
+                select(Run).where(
+                    Run.program == program.program,
+                    Run.stage == "collect",
+                    Run.run_id == run_id,
+                    Run.period == day.isoformat(),
+                )
+            )
+        )
+    stored: dict[str, list[Run]] = {}
+    failed_rows: dict[str, list[Run]] = {}
+    for row in rows:
+        source = str((row.details or {}).get("source", ""))
+        (stored if row.status == "success" else failed_rows).setdefault(source, []).append(row)
+    statuses: dict[str, str] = {}
+    source_rows: list[dict[str, Any]] = []
+    window = day_window(program, day)
+    for config in program.sources:
+        shards = [s for s in planned if s["source"] == config.name]
+        ok = stored.get(config.name, [])
+        # A failed shard's batches stored before the failure count too (a rerun finds them as duplicates).
+        counted = ok + failed_rows.get(config.name, [])
+        totals = {name: sum(int(getattr(r, name)) for r in counted) for name in COUNT_FIELDS}
+        errors = [str((r.details or {}).get("error", "")) for r in failed_rows.get(config.name, [])]
+        if len(ok) < len(shards) or any(s.get("error") for s in shards):
+            status = SOURCE_FAILED
+        elif not shards or totals["read"] == 0:
+            status = SOURCE_MISSING
+        else:
+            status = SOURCE_SUCCESS
+        cleaned = 0
+        if status != SOURCE_FAILED and shards:
+            connector = build_source(program, config.name, data_dir)
+            stored_slices = [str((r.details or {}).get("slice", "")) for r in ok]
+            cleaned = connector.after_day_stored(window, stored_slices, [s["slice"] for s in shards])
+        statuses[config.name] = status
+        source_rows.append(
+            {
+                "run_id": run_id,
+                "program": program.program,
+                "stage": "source",
+                "shard": config.name,
+                "period": day.isoformat(),
+                "status": status,
+                "started_at": utcnow(),
+                "finished_at": utcnow(),
+                "config_fingerprint": program.fingerprint,
+                "details": {
+                    "kind": config.kind,
+                    "shards": len(shards),
+                    "shards_stored": len(ok),
+                    "errors": errors[:5],
+                    "inputs_deleted": cleaned,
+                },
+                **totals,
+            }
+        )
+    total = {name: sum(int(r[name]) for r in source_rows) for name in COUNT_FIELDS}
+    total["shards"] = len(planned)
+    with session_scope(url) as session:
+        for source_row in source_rows:
+            record_run(session, source_row)
+    _record_day(program, day, total, statuses, run_id=run_id, url=url)
+    failed = sorted(n for n, st in statuses.items() if st == SOURCE_FAILED)
+    missing = sorted(n for n, st in statuses.items() if st == SOURCE_MISSING)
+    return {**total, "sources": statuses, "failed": failed, "missing": missing}
+
+
+def _record_day(
+    program: ProgramConfig,
+    day: dt.date,
+    total: dict[str, int],
+    statuses: dict[str, str],
+    *,
+    run_id: str,
+    url: str | None,
+) -> None:
+    incomplete = any(status != SOURCE_SUCCESS for status in statuses.values())
     with session_scope(url) as session:
         record_run(
             session,
@@ -332,15 +496,24 @@ def summarise_day(
                 "stage": "nightly",
                 "shard": "",
                 "period": day.isoformat(),
-                "status": "success",
+                "status": "incomplete" if incomplete else "success",
                 "started_at": utcnow(),
                 "finished_at": utcnow(),
                 "config_fingerprint": program.fingerprint,
-                "details": {"shards": len(shard_counts)},
+                "details": {"shards": total["shards"], "sources": statuses},
                 **{k: total[k] for k in COUNT_FIELDS},
             },
         )
-    return total
+
+
+def day_problems(summary: dict[str, Any]) -> str | None:
+    """One line naming the sources that failed or delivered nothing, or None when every one delivered."""
+    parts = []
+    if summary.get("failed"):
+        parts.append(f"failed: {', '.join(summary['failed'])}")
+    if summary.get("missing"):
+        parts.append(f"delivered nothing: {', '.join(summary['missing'])}")
+    return "; ".join(parts) or None
 
 
 def run_log(session: Session, program: str, stage: str | None = None) -> list[Run]:

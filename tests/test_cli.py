@@ -60,6 +60,16 @@ def test_redact_streams_in_order_and_reports_bad_lines() -> None:
     assert b"Zebulon" not in result.stderr
 
 
+def test_redact_with_a_program_uses_its_policy_and_its_taxonomy() -> None:
+    # "windrow" is a word of the demo program's snow topic: with the program, it is no name.
+    lines = [json.dumps({"text": "Windrow blocked my driveway, Zebulon Quartermaine says"})]
+    result = listening("redact", "--program", str(DEMO_PROGRAM), stdin=("\n".join(lines) + "\n").encode())
+    assert result.returncode == 0, result.stderr.decode()
+    (out,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert out["text"].startswith("Windrow blocked my driveway")
+    assert "Zebulon" not in out["text"]
+
+
 def test_unknown_program_and_bad_week_are_clear_errors(tmp_path: Path) -> None:
     env = {"LISTENING_HOME": str(tmp_path)}
     missing = listening("trends", "-p", "no_such_program", env=env)
@@ -106,3 +116,84 @@ def test_report_and_sign_off_of_a_week_never_aggregated_are_refused(tmp_path: Pa
         "release", "approve", "-p", "city_services", "--week", "2026-W10", "--by", "someone", env=env
     )
     assert b"'someone' is not a privacy officer" in stranger.stderr
+
+
+def test_programs_prints_the_public_register() -> None:
+    import yaml
+
+    raw = yaml.safe_load(DEMO_PROGRAM.read_text())
+    result = listening("programs", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = [e for e in json.loads(result.stdout) if e["program"] == "city_services"]
+    assert entry["purpose"] == raw["governance"]["purpose"]
+    assert entry["approver"] == raw["governance"]["approver"]
+    assert entry["review_date"] == str(raw["governance"]["review_date"])
+    assert entry["queries"] == raw.get("queries", [])
+    assert [(s["name"], s["kind"], s["label"]) for s in entry["sources"]] == [
+        (s["name"], s.get("kind", "file"), s.get("label", s["name"])) for s in raw["sources"]
+    ]
+    assert set(entry["retention"]) == {"text_days", "log_days", "quarantine_days"}
+    table = listening("programs", "-p", "city_services")
+    text = table.stdout.decode()
+    assert table.returncode == 0
+    assert raw["title"] in text
+    assert "Approved by" in text
+    assert "Retention:" in text
+    for source in raw["sources"]:
+        assert source["name"] in text
+
+
+def test_runs_shows_each_sources_outcome(tmp_path: Path) -> None:
+    env = {"LISTENING_HOME": str(tmp_path), "LISTENING_DATA_DIR": str(tmp_path / "data")}
+    assert listening("db", "upgrade", env=env).returncode == 0
+    day = "2026-10-05"
+    folder = tmp_path / "data" / "city_services" / "mastodon"
+    folder.mkdir(parents=True)
+    post = {"id": "1", "author_id": "a", "text": "The bus was late", "created_at": f"{day}T10:00:00+00:00"}
+    (folder / f"{day}.jsonl").write_text(json.dumps(post) + "\n")
+    run = listening("run-day", "-p", "city_services", "--day", day, env=env)
+    assert run.returncode == 0, run.stderr  # the other sources delivered nothing: a warning, not a failure
+    assert b"warning:" in run.stderr
+    assert b"delivered nothing: " in run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["sources"]["mastodon_export"] == "success"
+    assert summary["missing"]
+    shown = listening("runs", "-p", "city_services", "--format", "json", env=env)
+    rows = {r["source"]: r for r in json.loads(shown.stdout)}
+    assert rows["mastodon_export"]["status"] == "success"
+    assert rows["mastodon_export"]["stored"] == 1
+    assert {rows[name]["status"] for name in summary["missing"]} == {"missing"}
+    table = listening("runs", "-p", "city_services", env=env).stdout.decode()
+    assert "delivered nothing" in table
+    assert "success" in table
+
+
+def test_run_day_with_a_source_outside_the_data_folder_names_it_and_stores_the_others(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load(DEMO_PROGRAM.read_text())
+    raw["sources"] = [
+        {"name": "drop", "kind": "file", "path": "drop/{date}.jsonl"},
+        {"name": "escape", "kind": "file", "path": "/etc/{date}.jsonl"},
+        {"name": "bad_json", "kind": "file", "path": "bad/{date}.jsonl"},
+    ]
+    program = tmp_path / "escape.yaml"
+    program.write_text(yaml.safe_dump(raw))
+    env = {"LISTENING_HOME": str(tmp_path), "LISTENING_DATA_DIR": str(tmp_path / "data")}
+    assert listening("db", "upgrade", env=env).returncode == 0
+    day = "2026-10-05"
+    secret_text = "Zebulon Quartermaine rides the bus"
+    post = {"id": "1", "author_id": "a", "text": secret_text, "created_at": f"{day}T10:00:00+00:00"}
+    for folder, body in (("drop", json.dumps(post)), ("bad", '{"id": "2", "text": "' + secret_text)):
+        (tmp_path / "data" / folder).mkdir(parents=True)
+        (tmp_path / "data" / folder / f"{day}.jsonl").write_text(body + "\n")
+    result = listening("run-day", "-p", str(program), "--day", day, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert "Traceback" not in err
+    assert "Zebulon" not in err + result.stdout.decode()
+    assert "failed: source escape: path is outside the data folder" in err
+    assert err.strip().splitlines()[-1] == f"error: {raw['program']} {day}: failed: escape"
+    summary = json.loads(result.stdout)
+    assert summary["sources"] == {"drop": "success", "escape": "failed", "bad_json": "success"}
+    assert (summary["stored"], summary["quarantined"]) == (1, 1)

@@ -82,3 +82,71 @@ def test_fingerprint_tracks_content(demo_raw: dict, tmp_path: Path) -> None:
     first = load_program(_write(tmp_path, demo_raw)).fingerprint
     demo_raw["privacy"]["k"] = 12
     assert load_program(_write(tmp_path, demo_raw)).fingerprint != first
+
+
+def test_every_source_kind_loads_with_defaults(tmp_path: Path, demo_raw: dict) -> None:
+    demo_raw["queries"] = ["#PortAlder", "pothole"]
+    demo_raw["sources"] = [
+        {"name": "masto", "kind": "mastodon", "hashtags": ["PortAlder"], "env": {"token": "MASTO_TOKEN"}},
+        {"name": "sky", "kind": "bluesky", "connection": "bluesky_default"},
+        {"name": "red", "kind": "reddit", "subreddits": ["portalder"], "connection": "reddit_app"},
+        {"name": "news", "kind": "rss", "url": "https://example.org/feed.xml"},
+        {"name": "drop", "kind": "file", "path": "drop/{date}.parquet", "format": "parquet"},
+    ]
+    program = load_program(_write(tmp_path, demo_raw))
+    masto, sky, red, news, drop = program.sources
+    assert (masto.platform, masto.base_url, masto.rate_limit, masto.max_pages) == (
+        "mastodon",
+        "https://mastodon.social",
+        1.0,
+        50,
+    )
+    assert sky.platform == "bluesky"
+    assert sky.timeout_s == 20
+    assert red.auth_url.endswith("/api/v1/access_token")
+    assert news.feed_urls == ["https://example.org/feed.xml"]
+    assert drop.platform == "file"
+    assert drop.delete_after_store is False
+    from listening.config import source_queries
+
+    assert source_queries(program, masto) == [("hashtags", "PortAlder")]
+    assert source_queries(program, sky) == [("search", "#PortAlder"), ("search", "pothole")]
+    assert source_queries(program, drop) == []
+
+
+@pytest.mark.parametrize("key", ["token", "password", "client_secret", "app_password"])
+def test_an_inline_secret_is_refused_without_echoing_it(tmp_path: Path, demo_raw: dict, key: str) -> None:
+    demo_raw["sources"][0][key] = "s3cr3t-canary-value"
+    message = _error(_write(tmp_path, demo_raw))
+    assert "secrets never go in the pipeline file" in message
+    assert key in message
+    assert "s3cr3t-canary-value" not in message
+
+
+def test_env_must_name_variables_and_rss_needs_a_feed(tmp_path: Path, demo_raw: dict) -> None:
+    demo_raw["sources"][0]["env"] = {"token": "abc-123 not a name"}
+    message = _error(_write(tmp_path, demo_raw))
+    assert "must name an environment variable" in message
+    assert "abc-123" not in message
+    demo_raw["sources"][0].pop("env")
+    demo_raw["sources"].append({"name": "news", "kind": "rss"})
+    assert "needs `url` or `feeds`" in _error(_write(tmp_path, demo_raw))
+
+
+def test_the_checked_in_json_schema_refuses_an_inline_secret(demo_raw: dict) -> None:
+    """Editors and CI that validate with `schemas/pipeline.schema.json` refuse secrets in the file too."""
+    import datetime as dt
+    import json
+
+    import jsonschema
+
+    from listening.schemas import SCHEMA_DIR
+
+    schema = json.loads((SCHEMA_DIR / "pipeline.schema.json").read_text())
+    plain = json.loads(json.dumps(demo_raw, default=lambda v: v.isoformat() if isinstance(v, dt.date) else v))
+    jsonschema.validate(plain, schema)
+    plain["sources"].append({"name": "masto", "kind": "mastodon", "token": "s3cr3t"})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(plain, schema)
+    plain["sources"][-1] = {"name": "masto", "kind": "mastodon", "env": {"token": "MASTO_TOKEN"}}
+    jsonschema.validate(plain, schema)

@@ -58,6 +58,9 @@ def test_nightly_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["listening_city_services_nightly"]
     assert {t.task_id for t in dag.tasks} == {"plan_shards", "collect_redact_store", "record_run"}
     assert dag.get_task("record_run").outlets
+    # The day is summed up after every shard, failed ones too: a failing source cannot hide the others.
+    assert dag.get_task("record_run").trigger_rule == "all_done"
+    assert dag.get_task("record_run").upstream_task_ids == {"collect_redact_store"}
 
 
 def test_parse_does_not_load_heavy_modules() -> None:

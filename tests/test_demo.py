@@ -16,7 +16,9 @@ import pytest
 from listening import demo
 from listening.config import load_program
 from listening.records import MentionIn, Reason, Rejected, decode_json_line, validate_record
-from listening.sources.files import FileDropSource
+from listening.sources.base import ConnectorContext
+from listening.sources.registry import build_connector
+from listening.stages import day_window
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2026, 1, 5)  # a Monday in winter
@@ -225,9 +227,9 @@ def test_the_file_source_reads_every_file_as_intended(run: Demo) -> None:
     for d in range(42):
         day = START + dt.timedelta(days=d)
         for config in program.sources:
-            source = FileDropSource(config, run.root)
-            for shard in source.shards(day):
-                for raw in source.read(shard):
+            source = build_connector(program, config.name, ConnectorContext(run.root))
+            for shard in source.plan(day_window(program, day)):
+                for raw in source.read(shard, day_window(program, day)):
                     outcome = (
                         raw.payload
                         if isinstance(raw.payload, Rejected)

@@ -43,3 +43,21 @@ def test_overdue_review_stops_collection(program: ProgramConfig, tmp_path: Path)
     with pytest.raises(ProgramRefused, match="city_services: governance review"):
         stages.plan_shards(overdue, TODAY, tmp_path, today=TODAY)
     assert stages.plan_shards(program, TODAY, tmp_path, today=TODAY) == []
+
+
+def test_every_sources_queries_are_checked_too(program: ProgramConfig) -> None:
+    sources = [
+        *[s.model_dump() for s in program.sources],
+        {"name": "masto", "kind": "mastodon", "hashtags": ["PortAlder"], "search": ["snow plow", "@zq_7731"]},
+        {"name": "red", "kind": "reddit", "subreddits": ["portalder"], "search": ["Zebulon Quartermaine"]},
+        {"name": "news", "kind": "rss", "feeds": ["https://portalder.example/news/feed.xml"]},
+        {"name": "someone", "kind": "rss", "url": "https://mastodon.example/@zq_7731.rss"},
+    ]
+    problems = check_program(_with(program, sources=sources), TODAY)
+    where = [p.split(" targets a person")[0] for p in problems]
+    assert where == [
+        "sources.masto.search[2]",
+        "sources.red.search[1]",
+        "sources.someone.url",
+    ]
+    assert not any("Zebulon" in p or "zq_7731" in p for p in problems)

@@ -35,6 +35,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "release_decisions":  ("SI",     "",      "S"),
     "weekly_terms":       ("SID",    "",      ""),
     "pipeline_keys":      ("SIU",    "",      ""),
+    "source_cursors":     ("SIU",    "",      "S"),
     "alembic_version":    ("",       "",      ""),
     "released_trends":    ("",       "S",     "S"),
     "released_manifests": ("",       "S",     ""),

@@ -211,3 +211,25 @@ def test_an_unexpected_failure_carries_no_record_content(
     assert all(canary not in message for canary in CANARIES)
     with session_scope(url) as session:
         assert session.scalar(select(func.count()).select_from(Mention)) == 0
+
+
+def test_policy_version_with_the_model_is_recorded_and_reviewed(
+    program: ProgramConfig, day_files: Path, db_url: str
+) -> None:
+    from listening.periods import iso_week
+    from listening.privacy.engine import ner_model_version
+    from listening.reports.review import privacy_review
+    from listening.settings import get_settings
+
+    model = ner_model_version(get_settings().ner_model)
+    assert model  # the shipped social NER model is configured
+    expected = f"{program.privacy.redaction.version}+ner{model}"
+    _run(program, day_files, db_url)
+    with session_scope(db_url) as session:
+        on_mentions = set(session.scalars(select(Mention.policy_version)))
+        on_log = set(session.scalars(select(RedactionLog.policy_version)))
+        review = privacy_review(session, program, iso_week(DAY))
+    assert on_mentions == on_log == {expected}
+    assert review["policy_version"] == expected
+    # The column holds the longest policy version a program may set.
+    assert len(f"{'v' * 16}+ner{model}") <= Mention.__table__.c.policy_version.type.length

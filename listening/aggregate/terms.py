@@ -109,13 +109,13 @@ def screen(terms: Sequence[TermCount], program: ProgramConfig) -> list[TermCount
     """
     if not terms:
         return []
-    from listening.privacy.redactor import get_redactor
+    from listening.privacy.redactor import get_redactor, topic_terms
     from listening.privacy.residual import residual_scan
 
     policy = program.privacy.redaction
     words = [t.term.lstrip("#") for t in terms]
     flagged = residual_scan([t.term for t in terms], policy.allow_list)
-    found = get_redactor(policy).redact_batch(words)
+    found = get_redactor(policy, terms=topic_terms(program.topics)).redact_batch(words)
     taken = {
         word
         for term, residual, red in zip(words, flagged, found, strict=True)

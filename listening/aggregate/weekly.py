@@ -103,6 +103,17 @@ def summary(
     }
 
 
+def recorded_policy_versions(session: Session, program: str, iso_week: str) -> list[str]:
+    """The redaction policy versions recorded with the week's stored mentions ("2026.11-1+ner1.0.0"): the
+    policy's version and the NER model's, as the redactor wrote them."""
+    rows = session.scalars(
+        select(Mention.policy_version)
+        .where(Mention.program == program, Mention.iso_week == iso_week)
+        .distinct()
+    )
+    return sorted(rows)
+
+
 def find_release(session: Session, program: str, iso_week: str, *, lock: bool = False) -> Release | None:
     stmt = select(Release).where(Release.program == program, Release.iso_week == iso_week)
     if lock:
@@ -168,6 +179,7 @@ def aggregate_week(
         "privacy_unit": noise.PRIVACY_UNIT,
         "k": policy.k,
         "policy_version": policy.redaction.version,
+        "redaction_policy_versions": recorded_policy_versions(session, program.program, iso_week),
         "config_fingerprint": program.fingerprint,
         "computed_at": now.isoformat(),
         "cells": {

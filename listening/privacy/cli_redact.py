@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, TextIO
 
 from listening.config import RedactionPolicy
@@ -78,10 +78,17 @@ def _redact_each(redactor: Redactor, texts: list[str]) -> list[Redacted | str]:
 
 
 def redact_stream(
-    stdin: BinaryIO | TextIO, stdout: TextIO, policy: RedactionPolicy, batch_size: int = 64
+    stdin: BinaryIO | TextIO,
+    stdout: TextIO,
+    policy: RedactionPolicy,
+    batch_size: int = 64,
+    terms: Sequence[str] = (),
 ) -> dict[str, int]:
-    """Redact a JSONL stream; returns counts: lines, redacted, errors, entities."""
-    redactor = get_redactor(policy)
+    """Redact a JSONL stream; returns counts: lines, redacted, errors, entities.
+
+    `terms` are the program's topic words (`topic_terms(program.topics)`), as the nightly stage uses them.
+    """
+    redactor = get_redactor(policy, terms=terms)
     counts = {"lines": 0, "redacted": 0, "errors": 0, "entities": 0}
     pending: list[dict[str, Any] | str] = []
 

@@ -90,9 +90,7 @@ class Redactor:
     def policy_version(self) -> str:
         """The policy version recorded with every redaction: the policy's own version and the version of
         the NER model that found the names ("3+ner1.0.0"), so a new model is a new policy version."""
-        if not self._model_version:
-            return self.policy.version
-        return f"{self.policy.version}+ner{self._model_version}"
+        return versioned(self.policy, self._model_version)
 
     @property
     def entity_types(self) -> tuple[str, ...]:
@@ -244,3 +242,21 @@ def get_redactor(policy: RedactionPolicy, model: str | None = None, terms: Seque
 def topic_terms(topics: Sequence[object]) -> tuple[str, ...]:
     """The words of a program's taxonomy (its topics' phrases): everyday words for the person vetoes."""
     return tuple(sorted({str(p) for t in topics for p in getattr(t, "phrases", ())}))
+
+
+def versioned(policy: RedactionPolicy, model_version: str) -> str:
+    """The policy version with the NER model's version after it ("3+ner1.0.0"; the policy's alone when no
+    NER model is configured). At most 32 characters, the redaction log's column: the policy version is at
+    most 16 (`RedactionPolicy.version`), a model version at most 12."""
+    if not model_version:
+        return policy.version
+    if len(model_version) > 12:
+        raise ValueError(f"NER model version {model_version!r} is longer than 12 characters")
+    return f"{policy.version}+ner{model_version}"
+
+
+def policy_version(policy: RedactionPolicy, ner_model: str | None = None) -> str:
+    """The version a redactor under `policy` records now, without loading any model (the configured NER
+    model's `meta.json` is read)."""
+    model = get_settings().ner_model if ner_model is None else ner_model
+    return versioned(policy, ner_model_version(model))

@@ -8,8 +8,8 @@ from collections.abc import Collection, Sequence
 _PATTERNS = (
     # Email addresses.
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    # Handles: "@" + name, not preceded by a word character (emails are caught above).
-    re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*"),
+    # Handles: "@" + name, not preceded by a word character (emails are caught above); Reddit's "u/name".
+    re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*|(?<![\w/.])/?u/[A-Za-z0-9_-]{3,20}(?![\w/-])"),
     # Phone numbers: 7 to 15 digits in groups, optional +country code and extension.
     re.compile(
         r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w.])"

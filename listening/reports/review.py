@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from listening.aggregate.budget import spent, week_year
 from listening.aggregate.release import decisions
-from listening.aggregate.weekly import find_release
+from listening.aggregate.weekly import find_release, recorded_policy_versions
 from listening.config import ProgramConfig
 from listening.periods import previous_week, week_days, week_start
 from listening.privacy.residual import KINDS, residual_kinds
@@ -295,12 +295,45 @@ def sources(
         for row in rows:
             source = str((row.details or {}).get("source") or "")
             seen.setdefault(source, []).append(row)
+        # The nightly summary's outcome per source (`source` rows), when the run wrote them.
+        outcomes = {
+            r.shard: r
+            for r in session.scalars(
+                select(Run).where(
+                    Run.program == name, Run.stage == "source", Run.run_id == run_id, Run.period == period
+                )
+            )
+        }
         for source_name, entry in per_source.items():
+            outcome = outcomes.get(source_name)
+            if outcome is not None and outcome.status != "success":
+                details: dict[str, Any] = dict(outcome.details or {})
+                errors = [str(e) for e in details.get("errors") or [] if e]
+                status = "failed" if outcome.status == "failed" else "missing"
+                entry[status] += 1
+                problems.append(
+                    {
+                        "day": period,
+                        "source": source_name,
+                        "label": entry["label"],
+                        "status": status,
+                        "reason": "; ".join(sorted(set(errors)))
+                        or ("failed" if status == "failed" else "no data"),
+                    }
+                )
+                continue
+            if outcome is not None:
+                entry["collected"] += 1
+                continue
             found = seen.get(source_name, [])
             failed = [r for r in found if r.status == "failed"]
             missing = [r for r in found if r.status == "missing"]
             if failed:
-                status, reasons = "failed", [str((r.details or {}).get("reason") or "failed") for r in failed]
+                status = "failed"
+                reasons = [
+                    str((r.details or {}).get("reason") or (r.details or {}).get("error") or "failed")
+                    for r in failed
+                ]
             elif missing or not found:
                 status = "missing"
                 reasons = [str((r.details or {}).get("reason") or "no data") for r in missing] or ["no data"]
@@ -384,6 +417,17 @@ def release_section(session: Session, program: ProgramConfig, iso_week: str) -> 
     }
 
 
+def _policy_version(session: Session, program: ProgramConfig, iso_week: str) -> str:
+    """The redaction policy versions recorded with the week's mentions (policy and NER model,
+    "2026.11-1+ner1.0.0"), or, before anything is stored, the one the redactor records now."""
+    recorded = recorded_policy_versions(session, program.program, iso_week)
+    if recorded:
+        return ", ".join(recorded)
+    from listening.privacy.redactor import policy_version
+
+    return policy_version(program.privacy.redaction)
+
+
 def privacy_review(session: Session, program: ProgramConfig, iso_week: str) -> dict[str, Any]:
     """Everything the privacy officer reviews for one week, as plain JSON-ready values."""
     name = program.program
@@ -398,7 +442,7 @@ def privacy_review(session: Session, program: ProgramConfig, iso_week: str) -> d
         "week_start": start.isoformat(),
         "week_end": (start + dt.timedelta(days=6)).isoformat(),
         "generated_at": utcnow().isoformat(timespec="seconds"),
-        "policy_version": program.privacy.redaction.version,
+        "policy_version": _policy_version(session, program, iso_week),
         "k": program.privacy.k,
         "privacy_officers": [o.model_dump() for o in program.governance.privacy_officers],
         "accounting": counts,

@@ -274,3 +274,24 @@ class KeyRecord(Base):
     key: Mapped[bytes | None] = mapped_column(LargeBinary(32), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     destroyed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SourceCursor(Base):
+    """A watermark per program x source x query: how far each query has been fetched, and how the last
+    fetch went. Holds no post or author ids (those are used only for keyed hashes) and no text."""
+
+    __tablename__ = "source_cursors"
+    __table_args__ = (UniqueConstraint("program", "source", "query", name="uq_source_cursors_query"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    query: Mapped[str] = mapped_column(String(200), doc="The query a slice belongs to (`tag:x`, a path).")
+    watermark: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), doc="End (exclusive) of the latest window fetched in full."
+    )
+    last_window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_window_end: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_run_id: Mapped[str] = mapped_column(String(64))
+    last_read: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

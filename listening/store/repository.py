@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from listening.store.models import Base, Mention, Run
+from listening.store.models import Base, Mention, Run, SourceCursor, utcnow
+
+if TYPE_CHECKING:
+    from listening.sources.base import Window
 
 
 def _insert(session: Session, model: type[Base]) -> Any:
@@ -66,3 +70,41 @@ def insert_new_mentions(session: Session, rows: Sequence[Mapping[str, Any]]) -> 
 def record_run(session: Session, row: Mapping[str, Any]) -> None:
     """Write a run-log row, replacing the one of the same run, stage and shard (task retries)."""
     upsert(session, Run, row, ("run_id", "program", "stage", "shard"))
+
+
+def advance_cursor(
+    session: Session, *, program: str, source: str, query: str, window: Window, run_id: str, read: int
+) -> None:
+    """Record a fully fetched window of one query: the watermark only moves forward (a rerun of an
+    earlier day fetches that day's window again and leaves the watermark where it is)."""
+    query = query[:200]
+    current = session.scalar(
+        select(SourceCursor).where(
+            SourceCursor.program == program, SourceCursor.source == source, SourceCursor.query == query
+        )
+    )
+    if current is None:
+        upsert(
+            session,
+            SourceCursor,
+            {
+                "program": program,
+                "source": source,
+                "query": query,
+                "watermark": window.end,
+                "last_window_start": window.start,
+                "last_window_end": window.end,
+                "last_run_id": run_id,
+                "last_read": read,
+                "updated_at": utcnow(),
+            },
+            ("program", "source", "query"),
+        )
+        return
+    mark = current.watermark if current.watermark.tzinfo else current.watermark.replace(tzinfo=dt.UTC)
+    current.watermark = max(mark, window.end)
+    current.last_window_start = window.start
+    current.last_window_end = window.end
+    current.last_run_id = run_id
+    current.last_read = read
+    current.updated_at = utcnow()

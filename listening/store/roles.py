@@ -53,6 +53,8 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     # Term counts are replaced when a week is aggregated again; readers see released weeks' only.
     "weekly_terms": {PIPELINE: ("SELECT", "INSERT", "DELETE")},
     "pipeline_keys": {PIPELINE: _READ_WRITE},
+    # Watermarks are moved forward in place; officers see how far each query was fetched.
+    "source_cursors": {PIPELINE: _READ_WRITE, PRIVACY: ("SELECT",)},
     "alembic_version": {},
     ANALYST_VIEW: {ANALYST: ("SELECT",), PRIVACY: ("SELECT",)},
     MANIFEST_VIEW: {ANALYST: ("SELECT",)},

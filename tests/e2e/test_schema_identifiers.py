@@ -29,6 +29,15 @@ REVIEWED: frozenset[tuple[str, str]] = frozenset(
         for c in ("id", "program", "year", "iso_week", "epsilon", "spent_at")
     ]
     + [("mention_topics", c) for c in ("mention_id", "topic")]
+    # Source cursors hold the pipeline file's public queries and window times; platform post ids (which
+    # could serve as paging cursors) are deliberately not kept.
+    + [
+        ("source_cursors", c)
+        for c in (
+            "id", "program", "source", "query", "watermark", "last_window_start", "last_window_end",
+            "last_run_id", "last_read", "updated_at",
+        )
+    ]
     + [
         ("mentions", c)
         for c in (

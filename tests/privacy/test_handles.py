@@ -31,6 +31,8 @@ def handles(text: str) -> list[str]:
         ("cc @user@mastodon.social and @name.bsky.social", ["@user@mastodon.social", "@name.bsky.social"]),
         ("@jane_doe's post", ["@jane_doe"]),
         ("@jane_doe.", ["@jane_doe"]),
+        ("agree with u/maple_leaf_mom, plows were late", ["u/maple_leaf_mom"]),
+        ("/u/Johnny-K said the same on r/ottawa", ["/u/Johnny-K"]),
     ],
 )
 def test_handle_forms_of_real_posts(text: str, expected: list[str]) -> None:
@@ -39,7 +41,20 @@ def test_handle_forms_of_real_posts(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["mail jane@example.com", "x.com/@bob", "a@b", "price @ 5", "hey@user", "foo-@bar", "1+@x"],
+    [
+        "mail jane@example.com",
+        "x.com/@bob",
+        "a@b",
+        "price @ 5",
+        "hey@user",
+        "foo-@bar",
+        "1+@x",
+        "posted on r/ottawa",
+        "menu/upgrades",
+        "the menu/u/x path",
+        "a/u/b",
+        "u/ab",
+    ],
 )
 def test_not_handles(text: str) -> None:
     assert handles(text) == []

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from listening.config import RedactionPolicy
 from listening.privacy import person
@@ -17,7 +18,7 @@ from listening.privacy.person.cues import hashtag_name
 from listening.privacy.person.lexicon import NameLexicon
 from listening.privacy.person.spans import shape
 from listening.privacy.person.vetoes import VETOES, Candidate, veto
-from listening.privacy.redactor import Redactor, get_redactor
+from listening.privacy.redactor import Redactor, get_redactor, policy_version, versioned
 from listening.privacy.vocabulary import DATA_PACKAGE, wordlist
 from listening.settings import get_settings
 
@@ -156,6 +157,11 @@ def test_model_version_is_part_of_the_policy_version(tmp_path: Path) -> None:
     assert ner_model_version(str(bumped)) == "9.9.9"
     assert ner_model_version("") == ""
     assert len(f"{'x' * 16}+ner{meta['version']}") <= 32  # fits the redaction log's column
+    assert policy_version(policy) == f"7+ner{meta['version']}"  # read without loading a model
+    with pytest.raises(ValidationError):
+        RedactionPolicy(version="x" * 17)  # with "+ner" and a model version it would not fit
+    with pytest.raises(ValueError, match="longer than 12"):
+        versioned(policy, "1.0.0-" + "9" * 10)
 
 
 @pytest.mark.parametrize(
@@ -213,3 +219,55 @@ def test_hashtag_that_spells_a_name(default_redactor: Redactor, lexicon: NameLex
     assert not hashtag_name("#PortAlder", lexicon)
     assert not hashtag_name("#snowday", lexicon)
     assert "JaneDoe" not in default_redactor.redact("so proud of #JaneDoe today").text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("#JusticeForTamikaWright the city needs to answer", "TamikaWright"),
+        ("#RIPJamalEdwards you made this community better", "JamalEdwards"),
+        ("#ThankYouDrOsei for staying late at the clinic", "DrOsei"),
+    ],
+)
+def test_a_name_inside_a_longer_hashtag_is_taken_alone(
+    default_redactor: Redactor, text: str, name: str
+) -> None:
+    result = default_redactor.redact(text)
+    assert name not in result.text
+    tag = text.split(maxsplit=1)[0]
+    assert result.text.startswith(tag[: tag.index(name)])  # "#JusticeFor" stays for the analysts
+
+
+def test_hashtag_name_parts(lexicon: NameLexicon) -> None:
+    from listening.privacy.person.cues import hashtag_name_parts
+
+    assert hashtag_name_parts("#JusticeForJaneDoe", lexicon) == (10, 17)
+    assert hashtag_name_parts("#SnowDayFun", lexicon) is None
+    assert hashtag_name_parts("#FixTheRoads", lexicon) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("shoutout li na for organising the snow shovel brigade", "li na"),
+        ("SHOUT OUT TO MY GUY TUNDE FOR JUMPING MY CAR", "TUNDE"),
+        ("Thank you to paramedic Ruiz and her partner", "Ruiz"),
+        ("huge respect to nurse Yolanda in the ER last night", "Yolanda"),
+        ("Bjørn and Astrid hosted the block party", "Bjørn"),
+    ],
+)
+def test_cued_and_listed_names_in_any_case(default_redactor: Redactor, text: str, name: str) -> None:
+    assert name not in default_redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks for the update, the rink opens Monday",
+        "shoutout to the snow plow crew on our street",
+        "my neighbour says the bus was late again",
+        "the lifeguard was great with the kids",
+    ],
+)
+def test_a_cue_before_everyday_words_takes_nothing(default_redactor: Redactor, text: str) -> None:
+    assert persons(default_redactor, text) == []

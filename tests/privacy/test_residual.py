@@ -10,8 +10,9 @@ def test_residual_flags_what_looks_like_identifiers() -> None:
         "thanks @someone",
         "card 4111111111111111",
         "the bus was late, 3 times in 2024",
+        "as u/maple_leaf_mom said on r/ottawa",
     ]
-    assert residual_scan(texts) == [1, 2, 1, 1, 0]
+    assert residual_scan(texts) == [1, 2, 1, 1, 0, 1]
 
 
 def test_residual_ignores_placeholders_and_masks() -> None:

@@ -4,13 +4,22 @@
    same-length copy of the post in which names in lower case or in a shouting post are capitalised.
 2. **Detection**: the NER model (`en_core_web_sm`'s `ner` fine-tuned on real social-media posts, shipped in
    `listening/privacy/models/social_ner/`; its version is part of the redaction policy version), then the
-   finders of `detect.py`: the gazetteer, capitalised runs and cues, titles, hashtags that spell a name.
+   finders of `detect.py`, each a recognizer of its own, all reading the text's own cues:
+   a. `NameGazetteerRecognizer`: runs of gazetteer first names and surnames;
+   b. `ProperNameRecognizer`: capitalised runs, strongly cued words ("my name is"), "A, B and C" lists
+      seeded by a name, a plain surname as the subject of an English verb ("Okafor scored");
+   c. `TitledNameRecognizer`: a title and the name after it ("Councillor Nguyen", "dr okafor");
+   d. `HashtagNameRecognizer`: a hashtag that spells a name, whole ("#JaneDoe") or inside a longer tag
+      ("#JusticeForJaneDoe": only the name part);
+   e. `CuedNameRecognizer`: a word of any case after a greeting, thanks, a relative or a role ("shoutout li
+      na", "MY GUY TUNDE", "paramedic Ruiz") that the gazetteer knows or no dictionary does.
 3. **Span trimming and widening** (`spans.shape`): a retweet marker, lower-case edges and a leading handle
    are cut; a title before the name and a same-case surname beside it are taken in.
 4. **Vetoes** (`vetoes.VETOES`, in order, each a named function returning its reason): retweet marker,
    slang, hashtag, street, date, place, the program's topic words, everyday word, another language. A
    detection touching a detected address skips the vetoes: it is part of an address. Then a word of a
-   kept name is a name wherever else it stands in the post ("Stephen Harper ... Harper said").
+   kept name is a name wherever else it stands in the post, in any case ("Stephen Harper ... Harper
+   said", "Tremblay ... tremblay"; `PersonPath._repeats`).
 5. **Allow-list** (the policy's public accounts and names; `Redactor._keep`, for every entity type).
 6. **Merge** (overlapping detections of every type become one span; `Redactor._merge`).
 """

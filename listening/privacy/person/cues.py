@@ -3,6 +3,7 @@ name. Detection, the span rules and the vetoes all ask here."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from listening.privacy.person.lexicon import NameLexicon
@@ -21,6 +22,25 @@ STRONG_CUE = re.compile(
     r"(?i)(?:\bname\s*(?:is|was|'s|:|\?)?|\bcall(?:s|ed)?\s+me|\bnamed|\bcalled|\bdear|\bsigned|"
     r"\bi\s+am|\bi'm|\bask\s+for|\bspeak\s+to|\bthis\s+is|\b(?:mr|mrs|ms|mx|dr|prof|sir|dame)\.?)[ \t]*$"
 )
+#: Words a post puts right before the name of someone it addresses, thanks or describes: a greeting or
+#: thanks ("shoutout", "thx", "RIP"), a relative or acquaintance ("my grandma", "MY GUY"), a role ("the
+#: lifeguard", "paramedic"). The next word is a name when the gazetteer knows it or no dictionary does, in any
+#: letter case ("shoutout li na", "my grandma baba yetunde", "MY GUY TUNDE", "paramedic Ruiz").
+_KIN = (
+    r"neighbou?rs?|friends?|husband|wife|partner|son|daughter|landlord|landlady|boss|mom|mum|mother|dad|"
+    r"father|brother|sister|cousin|aunt|auntie|aunty|uncle|grandma|grandpa|granny|grandmother|grandfather|"
+    r"nana|nan|nephew|niece|roommate|room-mate|flatmate|co-?worker|colleague|mate|buddy|pal|guy|bro|sis|"
+    r"girlfriend|boyfriend|fianc[ée]e?|bestie|kid|child|teacher|doctor|coach|tenant|stepdad|stepmom"
+)
+_ROLES = (
+    r"nurse|paramedic|firefighter|lifeguard|librarian|cashier|clerk|crossing\s+guard|bus\s+driver|"
+    r"driver|inspector|trustee|volunteer|caretaker|janitor|superintendent|organi[sz]er|instructor|"
+    r"neighbou?r|receptionist|dispatcher|technician|operator|ranger|attendant"
+)
+VOCATIVE_CUE = re.compile(
+    rf"(?i)(?:\b(?:shout\s*-?\s*outs?|s/o|thanks|thx|ty|thank\s+you|congrats|congratulations|rip|"
+    rf"bless|kudos\s+to|props\s+to)|\bmy\s+(?:\w+\s+)?(?:{_KIN})|\b(?:{_ROLES}))(?:\s+to)?[ \t]*,?[ \t]+$"
+)
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
@@ -30,9 +50,9 @@ def titles() -> frozenset[str]:
 
 
 def cued(text: str, start: int) -> bool:
-    """A name cue right before `start` ("thanks to", "my neighbour", "Mr.", "my name is")."""
+    """A name cue right before `start` ("thanks to", "my neighbour", "Mr.", "my name is", "shoutout")."""
     before = text[max(0, start - 40) : start]
-    return bool(NAME_CUE.search(before) or STRONG_CUE.search(before))
+    return bool(NAME_CUE.search(before) or STRONG_CUE.search(before) or VOCATIVE_CUE.search(before))
 
 
 def is_title(word: str) -> bool:
@@ -65,6 +85,23 @@ def hashtag_name(tag: str, lexicon: NameLexicon) -> bool:
             if _first_last(low[:cut], low[cut:], lexicon):
                 return True
     return False
+
+
+def hashtag_name_parts(tag: str, lexicon: NameLexicon) -> tuple[int, int] | None:
+    """Where, inside a hashtag body written in CamelCase, two adjacent words spell a name: a first name
+    and a surname, or a title and a surname ("JusticeFor|TamikaWright|", "RIP|JamalEdwards|",
+    "ThankYou|DrOsei|"); offsets index the body without its `#`. None when no two words do."""
+    body = tag.lstrip("#")
+    if not any(c.isupper() for c in body[1:]) or body.isupper():
+        return None
+    parts = [(m.start(), m.end(), m.group().lower()) for m in _CAMEL.finditer(body)]
+    for (a, _, first), (_, b, last) in itertools.pairwise(parts):
+        if body[a:b].isupper() or (len(first) < 3 and not is_title(first)):
+            continue  # "LeTigre", "LikeLeCoq": a two-letter word is an article more often than a name
+        titled = is_title(first) and len(last) >= 3 and (lexicon.is_last(last) or lexicon.is_unknown(last))
+        if titled or _first_last(first, last, lexicon):
+            return a, b
+    return None
 
 
 def _first_last(first: str, last: str, lexicon: NameLexicon) -> bool:

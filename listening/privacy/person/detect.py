@@ -3,7 +3,10 @@
 - `NameGazetteerRecognizer` (gazetteer.py): runs of first names and surnames.
 - `ProperNameRecognizer` (proper_names.py): capitalised runs, cued words, lists and repeated mentions.
 - `TitledNameRecognizer`: a capitalised word after a title ("Councillor Nguyen", "Sgt. Pepper").
-- `HashtagNameRecognizer`: a hashtag that spells a first name and a surname ("#JaneDoe", "#marksanchez").
+- `CuedNameRecognizer`: one or two words of any case after a greeting, thanks, a relative or a role
+  ("shoutout li na", "MY GUY TUNDE", "paramedic Ruiz") that the gazetteer knows or no dictionary does.
+- `HashtagNameRecognizer`: a hashtag that spells a first name and a surname ("#JaneDoe", "#marksanchez"),
+  or holds one among other words ("#JusticeForJaneDoe", "#ThankYouDrOsei": only the name is taken).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from listening.privacy.person.cues import hashtag_name, is_title
+from listening.privacy.person.cues import VOCATIVE_CUE, hashtag_name, hashtag_name_parts, is_title
 from listening.privacy.person.lexicon import NameLexicon, name_lexicon
 from listening.privacy.recognizers.base import make_result
 
@@ -100,6 +103,61 @@ class HashtagNameRecognizer(LexiconNameRecognizer):
 
     def find(self, text: str, doc: Any, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
         """(start, end, score) of the hashtags' bodies."""
-        return [
-            (m.start(1), m.end(1), 0.5) for m in _HASHTAG.finditer(text) if hashtag_name(m.group(1), lexicon)
-        ]
+        found = []
+        for m in _HASHTAG.finditer(text):
+            if hashtag_name(m.group(1), lexicon):
+                found.append((m.start(1), m.end(1), 0.5))
+                continue
+            part = hashtag_name_parts(m.group(1), lexicon)  # "#JusticeForJaneDoe": the name part only
+            if part is not None:
+                found.append((m.start(1) + part[0], m.start(1) + part[1], 0.5))
+        return found
+
+
+_CUED_WORD = re.compile(r"(?<![\w@#/.])([^\W\d_]+(?:['’-][^\W\d_]+)*)(?![\w@])")
+_CUE_GAP = re.compile(r"[ \t]+")
+
+
+class CuedNameRecognizer(LexiconNameRecognizer):
+    """One or two words right after a vocative, kinship or role cue (`cues.VOCATIVE_CUE`), in any letter case,
+    when each is a gazetteer name or a word no dictionary knows and spaCy calls it no place or organisation:
+    "shoutout li na", "my grandma baba yetunde", "MY GUY TUNDE", "thanks Keisha", "paramedic Ruiz"."""
+
+    HOW = "cue"
+    #: spaCy labels that make a cued word no person (not ORG: the small model calls many rare names so).
+    _NOT_PEOPLE = frozenset({"GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "EVENT", "PRODUCT"})
+
+    def find(self, text: str, doc: Any, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
+        """(start, end, score) of cued names."""
+        found = []
+        words = list(_CUED_WORD.finditer(text))
+        for k, m in enumerate(words):
+            if not VOCATIVE_CUE.search(text[max(0, m.start() - 40) : m.start()]):
+                continue
+            if not self._name_word(m.group(1), m.start(), doc, lexicon):
+                continue
+            end = m.end()
+            if k + 1 < len(words):
+                nxt = words[k + 1]
+                same_case = nxt.group(1).isupper() == m.group(1).isupper()
+                if (
+                    same_case
+                    and _CUE_GAP.fullmatch(text[m.end() : nxt.start()])
+                    and self._name_word(nxt.group(1), nxt.start(), doc, lexicon)
+                ):
+                    end = nxt.end()
+            found.append((m.start(), end, 0.5))
+        return found
+
+    def _name_word(self, word: str, start: int, doc: Any, lexicon: NameLexicon) -> bool:
+        low = word.lower()
+        if len(low) < 2 or low in STOP_WORDS or (lexicon.is_word(low) and not lexicon.is_name(low)):
+            return False
+        if not (
+            lexicon.is_name(low) or lexicon.is_unknown(low) or (word[:1].isupper() and lexicon.is_rare(low))
+        ):
+            return False
+        if lexicon.is_name(low):
+            return True  # a gazetteer name after the cue: spaCy's place label on it is no evidence
+        token = next((t for t in doc if t.idx == start), None) if doc is not None else None
+        return token is None or token.ent_type_ not in self._NOT_PEOPLE

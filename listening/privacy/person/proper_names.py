@@ -200,6 +200,17 @@ class ProperNameRecognizer(LexiconNameRecognizer):
         # alone was wrong far more often than right.
         if lexicon.is_last(word.low) and not lexicon.is_everyday(word.low) and reported:
             return 0.45
+        # A surname no dictionary lists as a word, as the subject of an English verb ("Okafor scored").
+        following = re.match(r"[ \t]+([a-z]+)\b", text[end:])
+        if (
+            verb_next
+            and following is not None
+            and lexicon.is_english(following.group(1))
+            and word.low.isalpha()
+            and lexicon.is_plain_name(word.low)
+            and lexicon.is_last(word.low)
+        ):
+            return 0.45
         return 0.0
 
     @staticmethod
@@ -252,7 +263,7 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             end = word.end
             if k + 1 < len(words) and _GAP.fullmatch(text[word.end : words[k + 1].start]):
                 nxt = words[k + 1]
-                if nxt.low not in STOP_WORDS and (lexicon.is_name(nxt.low) or nxt.low not in lexicon.english):
+                if nxt.low not in STOP_WORDS and (lexicon.is_name(nxt.low) or not lexicon.is_english(nxt.low)):
                     end = nxt.end
             found.setdefault((word.start, end), 0.5)
 
@@ -266,9 +277,18 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             j = k
             while j + 1 < len(words):
                 gap = text[words[j].end : words[j + 1].start]
-                if re.fullmatch(r",[ \t]*|,?[ \t]+(?:and|&|or)[ \t]+", gap):
+                if re.fullmatch(r",[ \t]*|,?[ \t]+&[ \t]+", gap):
                     items.append(j + 1)
                     j += 1
+                elif (
+                    # "A and B", "A, B or C": the conjunction is a word of its own between two items
+                    words[j + 1].low in ("and", "or")
+                    and j + 2 < len(words)
+                    and re.fullmatch(r",?[ \t]+", gap)
+                    and re.fullmatch(r"[ \t]+", text[words[j + 1].end : words[j + 2].start])
+                ):
+                    items.append(j + 2)
+                    j += 2
                 else:
                     break
             k = j + 1

@@ -22,7 +22,7 @@ from functools import cached_property
 from spacy.tokens import Doc
 
 from listening.privacy.person.casing import case_unreliable
-from listening.privacy.person.cues import cued, hashtag_name
+from listening.privacy.person.cues import cued, hashtag_name, hashtag_name_parts
 from listening.privacy.person.lexicon import NameLexicon, slang
 from listening.privacy.vocabulary import wordlist
 
@@ -103,8 +103,13 @@ def hashtag_not_a_name(c: Candidate) -> str | None:
     hash_at = token.find("#")
     if hash_at < 0 or a + hash_at >= c.start:
         return None
-    if hashtag_name(re.sub(r"[^\w#]+$", "", token[hash_at:]), c.lexicon):
+    tag = re.sub(r"[^\w#]+$", "", token[hash_at:])
+    if hashtag_name(tag, c.lexicon):
         return None
+    part = hashtag_name_parts(tag, c.lexicon)
+    body = a + hash_at + 1
+    if part is not None and body + part[0] <= c.start and c.end <= body + part[1]:
+        return None  # the name inside "#JusticeForJaneDoe"
     return "hashtag that is not a name"
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer
 
-from listening.privacy.person.detect import HashtagNameRecognizer, TitledNameRecognizer
+from listening.privacy.person.detect import (
+    CuedNameRecognizer,
+    HashtagNameRecognizer,
+    TitledNameRecognizer,
+)
 from listening.privacy.person.gazetteer import NameGazetteerRecognizer
 from listening.privacy.person.proper_names import ProperNameRecognizer
 from listening.privacy.recognizers.addresses import StreetAddressRecognizer
@@ -37,5 +41,6 @@ def project_recognizers() -> list[EntityRecognizer]:
         ProperNameRecognizer(),
         TitledNameRecognizer(),
         HashtagNameRecognizer(),
+        CuedNameRecognizer(),
         CardNumberRecognizer(),
     ]

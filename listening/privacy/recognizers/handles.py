@@ -1,4 +1,5 @@
-"""`SOCIAL_HANDLE`: @user (X, Instagram, TikTok), @user@instance (Mastodon), @name.domain (Bluesky).
+"""`SOCIAL_HANDLE`: @user (X, Instagram, TikTok, YouTube), @user@instance (Mastodon), @name.domain (Bluesky),
+u/user and /u/user (Reddit: a user named in a Reddit post or comment; "r/ottawa" is a community, kept).
 
 Handles are found as real posts write them: at the start (`.@user`), after `RT`/`MT`/`cc` with or without
 a space (`RT @user:`, `RT@user`), glued to punctuation (`(@user)`, `"@user,`, `…@user`), to the bytes
@@ -29,6 +30,10 @@ _MOJIBAKE = re.compile(r"(?:â€.?|â[\x80-\x9f].?|[ÂÃ].?|ï¿½|\ufffd)$")
 _GLUED_MARKER = re.compile(r"(?i)(?<![\w@])(?:rt|mt|cc|via|ht|h/t)$")
 
 
+#: A Reddit user: "u/name" or "/u/name" standing alone (Reddit names are 3-20 letters, digits, "_" or "-").
+REDDIT_USER_RE = re.compile(r"(?<![\w/.])/?u/[A-Za-z0-9_-]{3,20}(?![\w/-])")
+
+
 class SocialHandleRecognizer(RegexRecognizer):
     """Mentions of accounts; the trailing dot of a sentence is not part of a handle."""
 
@@ -47,6 +52,8 @@ class SocialHandleRecognizer(RegexRecognizer):
             if end - start >= 2:
                 previous_end = match.end()
                 yield start, end, 0.9
+        for match in REDDIT_USER_RE.finditer(text):
+            yield match.start(), match.end(), 0.9
 
 
 def _handle_may_start(text: str, at: int, *, glued: bool) -> bool:
