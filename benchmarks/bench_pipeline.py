@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--url", help="Database URL (default: a fresh SQLite file per repeat)")
     args = parser.parse_args(argv)
-    program = load_program(PROJECT_ROOT / "pipelines" / "city_services.yaml")
+    program = demo.file_drop_program(load_program(PROJECT_ROOT / "pipelines" / "city_services.yaml"))
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         start = demo.default_start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -546,6 +547,32 @@ def demo_run(
     from listening.demo_run import run_demo
 
     run_demo(weeks=weeks, fresh=fresh)
+
+
+@demo_app.command("serve")
+def demo_serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    data: Annotated[Path | None, typer.Option(help="Data folder (default: the configured one).")] = None,
+) -> None:
+    """Serve the demo's posts as Mastodon, Bluesky and RSS responses on 127.0.0.1 until interrupted.
+
+    Point a run at it with `LISTENING_REPLAY_PORT=<port>` (the demo pipeline's `{replay_port}`).
+    """
+    import time
+
+    from listening.demo_replay import replaying
+
+    data_dir = data or get_settings().data_dir
+    with replaying(data_dir, port) as server:
+        posts = len(server.recording.mastodon) + len(server.recording.bluesky)
+        console.print(
+            f"replaying {posts} demo posts from {data_dir} on http://127.0.0.1:{server.port} "
+            f"(LISTENING_REPLAY_PORT={server.port}); Ctrl-C stops",
+            highlight=False,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
 
 
 def _describe(exc: Exception) -> str:

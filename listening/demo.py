@@ -655,6 +655,26 @@ class _Generator:
         return bad, "unsupported_language"
 
 
+def file_drop_program(program: Any) -> Any:
+    """The demo program reading every source from the daily files `generate` writes (no replay server):
+    for tests and benchmarks of the stages on file input."""
+    by_name = {src.name: src for src in SOURCES}
+    sources = [
+        {
+            "name": source.name,
+            "label": source.label,
+            "kind": "file",
+            "path": by_name[source.name].path,
+            "format": by_name[source.name].format,
+            "platform": by_name[source.name].platform,
+        }
+        if source.name in by_name
+        else source.model_dump()
+        for source in program.sources
+    ]
+    return type(program).model_validate({**program.model_dump(), "sources": sources})
+
+
 def default_start(today: dt.date | None = None) -> dt.date:
     """The Monday six weeks before the most recent Monday (today, if it is one)."""
     today = today or dt.date.today()

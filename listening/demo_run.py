@@ -1,4 +1,8 @@
-"""`make run`: the demo program end to end through Airflow, on SQLite, with no server."""
+"""`make run`: the demo program end to end through Airflow, on SQLite.
+
+The demo's Mastodon and Bluesky posts come through the real connectors from the replay server
+(`listening.demo_replay`), started on a free port on 127.0.0.1 for the run and stopped after it.
+"""
 
 from __future__ import annotations
 
@@ -135,7 +139,10 @@ def run_demo(*, weeks: int = 6, fresh: bool = False, console: Console | None = N
     ids = dag_ids(DEMO_PROGRAM)
     weeks_seen = sorted({iso_week(d) for d in days})
     failures: list[str] = []
+    from listening.demo_replay import replaying
+
     with (
+        replaying(settings.data_dir),
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 
 from listening import stages
 from listening.config import ProgramConfig, load_program
+from listening.demo import file_drop_program
 from listening.store.db import get_engine, session_scope
 from listening.store.models import Mention, MentionTopic, Quarantine, RedactionLog, Run
 from tests.support import DEMO_PROGRAM
@@ -36,7 +37,7 @@ def _line(**fields: object) -> str:
 
 @pytest.fixture
 def program() -> ProgramConfig:
-    return load_program(DEMO_PROGRAM)
+    return file_drop_program(load_program(DEMO_PROGRAM))
 
 
 @pytest.fixture

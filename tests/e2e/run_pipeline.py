@@ -80,7 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
     sys.addaudithook(_record_writes)
-    runs = collect(args.start, args.days) if args.phase == "collect" else retention(args.now)
+    if args.phase == "collect":
+        # The demo's platform sources read from the replay server, as under `make run`.
+        from listening.demo_replay import replaying
+        from listening.settings import get_settings
+
+        with replaying(get_settings().data_dir):
+            runs = collect(args.start, args.days)
+    else:
+        runs = retention(args.now)
     args.result.write_text(json.dumps({"runs": runs, "written": sorted(_written)}))
     return 0
 

@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, Table, func, select
 
 from listening import stages
 from listening.config import ProgramConfig, load_program
-from listening.demo import CANARIES
+from listening.demo import CANARIES, file_drop_program
 from listening.records import MentionIn, Reason
 from listening.store.db import get_engine, session_scope
 from listening.store.models import Mention, Run
@@ -122,7 +122,7 @@ CSV_ROWS: list[tuple[bytes, Any]] = [
 
 @pytest.fixture
 def program() -> ProgramConfig:
-    return load_program(DEMO_PROGRAM)
+    return file_drop_program(load_program(DEMO_PROGRAM))
 
 
 @pytest.fixture

@@ -263,7 +263,9 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             end = word.end
             if k + 1 < len(words) and _GAP.fullmatch(text[word.end : words[k + 1].start]):
                 nxt = words[k + 1]
-                if nxt.low not in STOP_WORDS and (lexicon.is_name(nxt.low) or not lexicon.is_english(nxt.low)):
+                if nxt.low not in STOP_WORDS and (
+                    lexicon.is_name(nxt.low) or not lexicon.is_english(nxt.low)
+                ):
                     end = nxt.end
             found.setdefault((word.start, end), 0.5)
 
