@@ -261,7 +261,8 @@ def check(seen: dict[str, Any]) -> list[str]:
     if not celery["mentions"]:
         problems.append("the Celery run stored no mentions")
     if celery != single:
-        problems.append(f"stored rows differ: Celery {celery}, single process {single}")
+        columns = ", ".join(seen.get("differing_columns") or ["?"])
+        problems.append(f"stored rows differ in {columns}: Celery {celery}, single process {single}")
     if seen["leftover"]:
         problems.append(f"processes left running: {seen['leftover']}")
     return problems
@@ -281,7 +282,7 @@ def smoke(
     from listening.airflow_env import airflow_env
     from listening.airflow_ui import processes_with_home
     from listening.demo_replay import replaying
-    from listening.store.checksum import digest
+    from listening.store.checksum import differing_columns, digest, stored_rows
     from listening.store.db import session_scope
 
     run_tag = uuid.uuid4().hex[:10]
@@ -316,10 +317,12 @@ def smoke(
             run_on_celery(seen, env, day, timeout)
             say("the same day in one process (`listening run-day`) ...")
             run_single_process(env, single_url, day, home / "run-day.log")
-        seen["digest"] = {}
+        seen["digest"], rows = {}, {}
         for name, url in (("celery", project_url), ("single", single_url)):
             with session_scope(url) as session:
                 seen["digest"][name] = asdict(digest(session, PROGRAM, day))
+                rows[name] = stored_rows(session, PROGRAM, day)
+        seen["differing_columns"] = differing_columns(rows["celery"], rows["single"])
         say(f"stored rows: Celery {seen['digest']['celery']}")
         say(f"             one process {seen['digest']['single']}")
     finally:

@@ -345,3 +345,21 @@ def test_equal_detections_are_attributed_alike_whatever_their_order() -> None:
     other = Redactor._merge(text, [found("GroupedPhoneRecognizer"), found("PhoneRecognizer")])
     assert one == other
     assert len(one) == 1
+
+
+def test_the_registry_asks_recognizers_in_the_same_order_in_every_process() -> None:
+    """Presidio keeps the first of two equal detections; its registry's own order comes from a set."""
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    from listening.privacy.engine import OrderedRegistry
+
+    def recognizer(name: str) -> PatternRecognizer:
+        return PatternRecognizer("PHONE_NUMBER", name=name, patterns=[Pattern(name, r"\d{3}", 0.4)])
+
+    orders = []
+    for names in (["PhoneB", "PhoneA", "PhoneC"], ["PhoneC", "PhoneA", "PhoneB"]):
+        registry = OrderedRegistry(supported_languages=["en"])
+        for name in names:
+            registry.add_recognizer(recognizer(name))
+        orders.append([r.name for r in registry.get_recognizers(language="en", entities=["PHONE_NUMBER"])])
+    assert orders[0] == orders[1] == ["PhoneA", "PhoneB", "PhoneC"]
