@@ -94,24 +94,21 @@ def build_nlp_engine(model: str, ner_model: str = "") -> LocalSpacyNlpEngine:
     return engine
 
 
-class OrderedRecognizerRegistry(RecognizerRegistry):
-    """Presidio's registry, handing out recognizers in the order they were registered.
+_lock = threading.Lock()
+_analyzers: dict[tuple[str, str], AnalyzerEngine] = {}
 
-    Presidio collects them in a set, so their order follows object addresses and differs from process to
-    process; where two recognizers find the same span of the same type with the same score, the one
-    that comes first is the one recorded. In registration order the redaction log names the same
-    recognizer in every process: the worker pool, a rerun, another machine.
+
+class OrderedRegistry(RecognizerRegistry):
+    """Presidio's registry with its recognizers in name order.
+
+    Presidio keeps one of two equal detections (same span, type and score) from different recognizers:
+    the one asked first. Its registry hands recognizers out of a set, in an order that differs from one
+    process to the next, so the redaction log's recognizer would differ between a run and its rerun.
     """
 
     def get_recognizers(self, *args: Any, **kwargs: Any) -> list[EntityRecognizer]:
-        """The recognizers Presidio would use, in registration order."""
         found = super().get_recognizers(*args, **kwargs)
-        order = {id(r): i for i, r in enumerate(self.recognizers)}
-        return sorted(found, key=lambda r: order.get(id(r), len(order)))
-
-
-_lock = threading.Lock()
-_analyzers: dict[tuple[str, str], AnalyzerEngine] = {}
+        return sorted(found, key=lambda r: (str(getattr(r, "name", "")), type(r).__name__))
 
 
 def build_analyzer(
@@ -124,7 +121,7 @@ def build_analyzer(
             return cached
         make_presidio_offline()
         nlp_engine = build_nlp_engine(model, ner_model)
-        registry = OrderedRecognizerRegistry(supported_languages=[LANGUAGE])
+        registry = OrderedRegistry(supported_languages=[LANGUAGE])
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
         for name in REPLACED_BUILTINS:
             if any(getattr(r, "name", None) == name for r in registry.recognizers):

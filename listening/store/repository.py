@@ -142,8 +142,10 @@ def advance_cursor(
     session: Session, *, program: str, source: str, query: str, window: Window, run_id: str, read: int
 ) -> None:
     """Record a fully fetched window of one query: the watermark only moves forward (a rerun of an
-    earlier day fetches that day's window again and leaves the watermark where it is)."""
+    earlier day fetches that day's window again and leaves the watermark where it is). Times are kept
+    in UTC (SQLite keeps no offset)."""
     query = query[:200]
+    window = window.as_utc()
     current = session.scalar(
         select(SourceCursor).where(
             SourceCursor.program == program, SourceCursor.source == source, SourceCursor.query == query
