@@ -223,7 +223,7 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
         for shard in shards:
             try:
                 stages.collect_redact_store(config, shard, run_id=run_id)
-            except stages.StageError as exc:
+            except stages.SourceFailed as exc:  # that source fails; any other error stops the run
                 say(err, "failed:", "red", str(exc))
             bar.advance(task)
     summary = stages.summarise_day(config, target, run_id=run_id, planned=shards)
