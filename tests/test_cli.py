@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from listening.demo_replay import replaying
+from listening.sources.platform import REPLAY_PORT_ENV
 from tests.support import DEMO_PROGRAM, ROOT
 
 
@@ -151,7 +153,10 @@ def test_runs_shows_each_sources_outcome(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     post = {"id": "1", "author_id": "a", "text": "The bus was late", "created_at": f"{day}T10:00:00+00:00"}
     (folder / f"{day}.jsonl").write_text(json.dumps(post) + "\n")
-    run = listening("run-day", "-p", "city_services", "--day", day, env=env)
+    # The demo program reads Mastodon and Bluesky from its replay server, which serves that file.
+    with replaying(tmp_path / "data") as replay:
+        env[REPLAY_PORT_ENV] = str(replay.port)
+        run = listening("run-day", "-p", "city_services", "--day", day, env=env)
     assert run.returncode == 0, run.stderr  # the other sources delivered nothing: a warning, not a failure
     assert b"warning:" in run.stderr
     assert b"delivered nothing: " in run.stderr
