@@ -216,6 +216,12 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
     target = _parse_day(day)
     _ensure_over(f"day {target}", target + dt.timedelta(days=1), config)
     run_id = _run_id("run-day")
+    from sqlalchemy import text
+
+    from listening.store.db import session_scope
+
+    with session_scope() as session:  # a database that is down fails here, before any source is fetched
+        session.execute(text("SELECT 1"))
     shards = stages.plan_shards(config, target)
     bar, task = progress(len(shards), f"{config.program} {target}: shards")
     with bar:

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, text
 
 from listening import stages
 from listening.config import ProgramConfig, load_program
-from listening.demo import generate
+from listening.demo import file_drop_program, generate
 from listening.periods import iso_week
 from listening.sources.base import Shard
 from listening.store import db
@@ -51,7 +51,7 @@ PROCESS_TIMEOUT = 600
 
 @pytest.fixture(scope="module")
 def program() -> ProgramConfig:
-    return load_program(DEMO_PROGRAM)
+    return file_drop_program(load_program(DEMO_PROGRAM))
 
 
 @pytest.fixture
@@ -95,7 +95,9 @@ def clear_stored(url: str) -> None:
 
 
 def shard_of(program: ProgramConfig, path: Path) -> dict[str, str]:
-    return Shard(program.program, "mastodon_export", str(path), DAY.isoformat()).as_dict()
+    """The shard of a file under a data folder: its slice is the path inside the folder."""
+    inside = Path(*path.parts[path.parts.index("city_services") :])
+    return Shard(program.program, "mastodon_export", str(inside), DAY.isoformat()).as_dict()
 
 
 def shard_process(

@@ -16,6 +16,7 @@ from sqlalchemy import inspect, select
 
 from listening import stages
 from listening.config import ProgramConfig, load_program
+from listening.demo import file_drop_program
 from listening.periods import floor_hour, iso_week
 from listening.store.db import get_engine, session_scope
 from listening.store.models import Mention
@@ -139,7 +140,7 @@ def test_no_column_is_named_like_an_identifier(db_url: str) -> None:
 
 @pytest.fixture
 def program() -> ProgramConfig:
-    return load_program(DEMO_PROGRAM)
+    return file_drop_program(load_program(DEMO_PROGRAM))
 
 
 def _record(post_id: str, when: dt.datetime) -> str:
