@@ -35,11 +35,9 @@ def main() -> int:
 
     from listening import stages
     from listening.config import load_program
-    from listening.demo import file_drop_program
     from listening.privacy.redactor import get_redactor, topic_terms
 
-    # The shards these tests run are file slices: the demo program's sources as file drops.
-    program = file_drop_program(load_program(args.program))
+    program = load_program(args.program)
     if args.ready and args.go:
         get_redactor(program.privacy.redaction, terms=topic_terms(program.topics)).redact_batch(["warm up"])
         args.ready.touch()
