@@ -271,3 +271,37 @@ def test_cued_and_listed_names_in_any_case(default_redactor: Redactor, text: str
 )
 def test_a_cue_before_everyday_words_takes_nothing(default_redactor: Redactor, text: str) -> None:
     assert persons(default_redactor, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kept"),
+    [
+        ("WHY DID DELACROIX CANCEL THE PARADE", "DELACROIX", "CANCEL"),
+        ("kwame went to the rink", "kwame", "went"),
+        ("JORDAN LITTLE AND I WAITED 40 MINUTES", "JORDAN LITTLE", "WAITED"),
+    ],
+)
+def test_a_verb_is_cut_from_the_end_of_a_name_in_one_case(
+    default_redactor: Redactor, text: str, name: str, kept: str
+) -> None:
+    result = default_redactor.redact(text)
+    assert name not in result.text
+    assert kept in result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The traffic light at Maple Avenue and Mill Lane is broken again",
+        "took 2 hours to get through the detour on 5th ave today",
+        "there are like 8 potholes between park lane and oak ave",
+        "water main break on rue saint-denis near the 401",
+        "21 years living on victoria drive and never seen it this bad",
+        "5 BLOCKS OF VICTORIA DRIVE CLOSED FOR REPAVING UNTIL 16 DEC",
+        "leafs won 7-2 last night!! yonge was packed after",
+    ],
+)
+def test_streets_and_places_named_without_a_number_are_no_person(
+    default_redactor: Redactor, text: str
+) -> None:
+    assert persons(default_redactor, text) == []

@@ -13,10 +13,12 @@
       ("#JusticeForJaneDoe": only the name part);
    e. `CuedNameRecognizer`: a word of any case after a greeting, thanks, a relative or a role ("shoutout li
       na", "MY GUY TUNDE", "paramedic Ruiz") that the gazetteer knows or no dictionary does.
-3. **Span trimming and widening** (`spans.shape`): a retweet marker, lower-case edges and a leading handle
-   are cut; a title before the name and a same-case surname beside it are taken in.
+3. **Span trimming and widening** (`spans.shape`): a retweet marker, lower-case edges, a verb or function
+   word at the edge of an all-capitals or lower-case name ("DELACROIX CANCEL") and a leading handle are
+   cut; a title before the name and a same-case surname beside it (never a verb) are taken in.
 4. **Vetoes** (`vetoes.VETOES`, in order, each a named function returning its reason): retweet marker,
-   slang, hashtag, street, date, place, the program's topic words, everyday word, another language. A
+   slang, hashtag, street (a street without a number, a lone street type, a saint's name in a place),
+   date, place, the program's topic words, everyday word, another language. A
    detection touching a detected address skips the vetoes: it is part of an address. Then a word of a
    kept name is a name wherever else it stands in the post, in any case ("Stephen Harper ... Harper
    said", "Tremblay ... tremblay"; `PersonPath._repeats`).
@@ -63,7 +65,7 @@ class PersonPath:
             if r.entity_type != "PERSON":
                 standing.append(r)
                 continue
-            r.start, r.end = shape(text, r.start, r.end, self.lexicon)
+            r.start, r.end = shape(text, r.start, r.end, self.lexicon, doc)
             if r.end <= r.start:
                 continue
             if not self._in_address(text, r, results) and self.reason(text, r.start, r.end, doc) is not None:

@@ -37,10 +37,14 @@ _ROLES = (
     r"driver|inspector|trustee|volunteer|caretaker|janitor|superintendent|organi[sz]er|instructor|"
     r"neighbou?r|receptionist|dispatcher|technician|operator|ranger|attendant"
 )
-VOCATIVE_CUE = re.compile(
+_VOCATIVE = (
     rf"(?i)(?:\b(?:shout\s*-?\s*outs?|s/o|thanks|thx|ty|thank\s+you|congrats|congratulations|rip|"
-    rf"bless|kudos\s+to|props\s+to)|\bmy\s+(?:\w+\s+)?(?:{_KIN})|\b(?:{_ROLES}))(?:\s+to)?[ \t]*,?[ \t]+$"
+    rf"bless|kudos\s+to|props\s+to)|\bmy\s+(?:\w+\s+)?(?:{_KIN})|\b(?:{_ROLES})\b)(?:\s+to)?[ \t]*,?[ \t]+"
 )
+#: The cue right before a position (anchored at the end of the text searched).
+VOCATIVE_CUE = re.compile(_VOCATIVE + "$")
+#: Every cue in a text: the word after each match is the candidate name.
+VOCATIVE_CUES = re.compile(_VOCATIVE)
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 

@@ -19,7 +19,7 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from listening.privacy.person.cues import VOCATIVE_CUE, hashtag_name, hashtag_name_parts, is_title
+from listening.privacy.person.cues import VOCATIVE_CUES, hashtag_name, hashtag_name_parts, is_title
 from listening.privacy.person.lexicon import NameLexicon, name_lexicon
 from listening.privacy.recognizers.base import make_result
 
@@ -130,22 +130,19 @@ class CuedNameRecognizer(LexiconNameRecognizer):
     def find(self, text: str, doc: Any, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
         """(start, end, score) of cued names."""
         found = []
-        words = list(_CUED_WORD.finditer(text))
-        for k, m in enumerate(words):
-            if not VOCATIVE_CUE.search(text[max(0, m.start() - 40) : m.start()]):
-                continue
-            if not self._name_word(m.group(1), m.start(), doc, lexicon):
+        for cue in VOCATIVE_CUES.finditer(text):
+            m = _CUED_WORD.match(text, cue.end())
+            if m is None or not self._name_word(m.group(1), m.start(), doc, lexicon):
                 continue
             end = m.end()
-            if k + 1 < len(words):
-                nxt = words[k + 1]
-                same_case = nxt.group(1).isupper() == m.group(1).isupper()
-                if (
-                    same_case
-                    and _CUE_GAP.fullmatch(text[m.end() : nxt.start()])
-                    and self._name_word(nxt.group(1), nxt.start(), doc, lexicon)
-                ):
-                    end = nxt.end()
+            gap = _CUE_GAP.match(text, end)
+            nxt = _CUED_WORD.match(text, gap.end()) if gap is not None else None
+            if (
+                nxt is not None
+                and nxt.group(1).isupper() == m.group(1).isupper()
+                and self._name_word(nxt.group(1), nxt.start(), doc, lexicon)
+            ):
+                end = nxt.end()
             found.append((m.start(), end, 0.5))
         return found
 

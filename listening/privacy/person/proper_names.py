@@ -62,7 +62,7 @@ class ProperNameRecognizer(LexiconNameRecognizer):
                 i += 1
                 continue
             for seg in self._segments(words, run, lexicon):
-                score = self._judge(source, doc, words, seg, lexicon)
+                score = self._judge(source, doc, words, seg, lexicon=lexicon, original=text)
                 if score:
                     found[(words[seg[0]].start, self._end(words[seg[-1]]))] = score
             i = run[-1] + 1
@@ -150,7 +150,16 @@ class ProperNameRecognizer(LexiconNameRecognizer):
                 out.append(seg)
         return out
 
-    def _judge(self, text: str, doc: Doc, words: list[_Word], seg: list[int], lexicon: NameLexicon) -> float:
+    def _judge(
+        self,
+        text: str,
+        doc: Doc,
+        words: list[_Word],
+        seg: list[int],
+        *,
+        lexicon: NameLexicon,
+        original: str = "",
+    ) -> float:
         kinds = [self._kind(words[k], lexicon) for k in seg]
         core = [k for k, kind in zip(seg, kinds, strict=True) if kind in ("name", "unknown")]
         if not core:
@@ -202,8 +211,10 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             return 0.45
         # A surname no dictionary lists as a word, as the subject of an English verb ("Okafor scored").
         following = re.match(r"[ \t]+([a-z]+)\b", text[end:])
+        written = original[word.start : word.end] if len(original) == len(text) else word.text
         if (
             verb_next
+            and written[:1].isupper()  # capitalised by its writer, not by case normalisation ("yonge was")
             and following is not None
             and lexicon.is_english(following.group(1))
             and word.low.isalpha()
@@ -298,6 +309,8 @@ class ProperNameRecognizer(LexiconNameRecognizer):
                 continue
             if len({words[i].text[:1].isupper() for i in items}) > 1:
                 continue
+            if not all(self._lone_item(text, words, i, items) for i in items):
+                continue  # "Maple Avenue and Mill Lane": two-word items are streets or places
             spans = [(words[i].start, self._end(words[i])) for i in items]
             seeded = any(lexicon.is_plain_name(words[i].low) for i in items) or any(
                 any(a <= s < b or s <= a < e for a, b in found) for s, e in spans
@@ -307,6 +320,20 @@ class ProperNameRecognizer(LexiconNameRecognizer):
             for s, e in spans:
                 if not any(a <= s and e <= b for a, b in found):
                     found[(s, e)] = 0.45
+
+    def _lone_item(self, text: str, words: list[_Word], i: int, items: list[int]) -> bool:
+        """A list item that is one word: no capitalised word right beside it outside the list, and no street
+        or place word ("Avenue", "Hall")."""
+        if words[i].low in wordlist("place_org_heads") or words[i].low in wordlist("street_words"):
+            return False
+        for k in (i - 1, i + 1):
+            if k < 0 or k >= len(words) or k in items or words[k].low in ("and", "or"):
+                continue
+            first, second = (words[k], words[i]) if k < i else (words[i], words[k])
+            joined = _GAP.fullmatch(text[first.end : second.start]) and not first.text.endswith(".")
+            if self._cap(words[k]) and joined:
+                return False
+        return True
 
     def _repeats(
         self, text: str, words: list[_Word], lexicon: NameLexicon, found: dict[tuple[int, int], float]

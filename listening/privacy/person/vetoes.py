@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from listening.privacy.person.casing import case_unreliable
@@ -114,12 +115,17 @@ def hashtag_not_a_name(c: Candidate) -> str | None:
 
 
 def street_without_number(c: Candidate) -> str | None:
-    """A street without a house number ("Victoria Drive", "on Elm Street", also "King St W. Really"); not a
+    """A street without a house number ("Victoria Drive", "on Elm Street", also "King St W. Really"), a lone
+    street type after a street's name ("oak ave") or a saint's name in a place ("rue saint-denis"); not a
     first + last name after a cue ("ask for richard lane")."""
     if not c.words:
         return None
     if is_street(c.text, c.start, c.end, c.words):
         return None if (c.cued and _full_name(c.lows, c.lexicon)) else "street named without a number"
+    if len(c.lows) == 1 and c.lows[0] in _list("street_words") and _previous_word_or_number(c.text, c.start):
+        return "street type after a street name"  # "5th ave", "oak ave", "Portage AVE"
+    if re.search(r"(?i)\b(?:saint|sainte|st|ste)-$", c.text[max(0, c.start - 8) : c.start]):
+        return "part of a saint's place name"  # "rue saint-denis", "Ste-Foy"
     head = re.match(r"(.*?[^\W\d_])\.[ \t]+\S", c.span)
     if head is not None and is_street(c.text, c.start, c.start + head.end(1), _WORDS.findall(head.group(1))):
         return "street named without a number"
@@ -263,6 +269,11 @@ def _next_word(text: str, end: int) -> re.Match[str] | None:
     return re.match(r"[ \t]+([^\W\d_]+)\.?", text[end:])
 
 
+def _previous_word_or_number(text: str, start: int) -> bool:
+    """A word or an ordinal right before `start` on the same line ("oak ave", "5th ave")."""
+    return re.search(r"\w[ \t]+$", text[max(0, start - 40) : start]) is not None
+
+
 def _previous_word(text: str, start: int) -> re.Match[str] | None:
     return re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, start - 40) : start])
 
@@ -281,7 +292,9 @@ def is_street(text: str, start: int, end: int, words: list[str]) -> bool:
         typed = following.lower() in streets and following[:1].isupper()
     if not typed:
         return False
-    return _NUMBER_BEFORE.search(text[max(0, start - 24) : start]) is None
+    number = _NUMBER_BEFORE.search(text[max(0, start - 24) : start])
+    # "5 BLOCKS OF VICTORIA DRIVE": words like "of" between are no part of an address ("12 North Elm")
+    return number is None or any(w.lower() in STOP_WORDS for w in _WORDS.findall(number.group()))
 
 
 def _titled_name(c: Candidate) -> bool:
