@@ -14,7 +14,7 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(CURDIR)/.local/airflow
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast lint bench bench-pii bench-pipeline bench-sources train-ner airflow-ui celery-smoke clean browser
+.PHONY: install run test test-fast lint bench bench-stage bench-pii bench-pipeline bench-sources train-ner airflow-ui celery-smoke clean browser
 
 install: $(STAMP)
 
@@ -42,7 +42,12 @@ browser: ## Debian's chromium for the browser tests of the HTML reports, install
 test-fast: install
 	$(BIN)/pytest -m "not slow"
 
-bench: install bench-pii bench-pipeline bench-sources ## every benchmark; figures are ratios to anchors measured in the same run
+# `make bench N=1000000 BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres`
+N ?= 20000
+bench: install bench-stage bench-pii bench-pipeline bench-sources ## every benchmark; figures are ratios to anchors measured in the same run
+
+bench-stage: install ## the full nightly stage on N generated mentions against plain Presidio and the NER floor
+	$(BIN)/python -m benchmarks.bench_stage --n $(N)
 
 bench-pipeline: install
 	$(BIN)/python -m benchmarks.bench_pipeline

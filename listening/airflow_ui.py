@@ -33,6 +33,7 @@ from types import FrameType
 import psutil
 
 from listening.airflow_env import airflow_env
+from listening.sources.platform import REPLAY_PORT_ENV
 
 COMPONENTS: dict[str, list[str]] = {
     "scheduler": ["scheduler", "--skip-serve-logs"],
@@ -333,6 +334,15 @@ def run(host: str, port: int, workers: int, *, executor: str = "local", ready_ti
         print(f"wrote the DAG file {path}")
     for path in orphan_dag_files(dags_dir=Path(env["AIRFLOW__CORE__DAGS_FOLDER"])):
         print(f"warning: no pipeline file for {path} (it shows as an import error)")
+    replay = contextlib.ExitStack()
+    if REPLAY_PORT_ENV not in env:
+        # The demo pipeline's Mastodon and Bluesky sources read from the replay server, as in `make run`.
+        from listening.demo_replay import replaying
+        from listening.settings import get_settings
+
+        server = replay.enter_context(replaying(get_settings().data_dir))
+        env[REPLAY_PORT_ENV] = str(server.port)
+        print(f"the demo's replay server (Mastodon, Bluesky, RSS): http://127.0.0.1:{server.port}")
     airflow = Airflow(env, components)
     url = env["AIRFLOW__API__BASE_URL"]
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT may arrive ignored (`&`)
@@ -356,6 +366,7 @@ def run(host: str, port: int, workers: int, *, executor: str = "local", ready_ti
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not leave components behind
         airflow.stop()
+        replay.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

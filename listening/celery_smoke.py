@@ -1,7 +1,9 @@
 """`make celery-smoke`: the demo nightly DAG on Airflow's CeleryExecutor, on this machine.
 
-1. Writes one demo day into a temporary LISTENING_HOME, in at least four shards: the two JSONL sources
-   are each dropped as two files (`{date}.part-1.jsonl`, `.part-2.jsonl`), so the day has five files.
+1. Writes one demo day into a temporary LISTENING_HOME and serves its Mastodon and Bluesky posts with
+   the demo's replay server (`listening demo serve`, in this process), as `make run` does. The forum's
+   file is planned in slices of SLICE_LINES rows (`LISTENING_SLICE_LINES`), so the day has six shards:
+   one per platform query, four forum slices.
 2. Creates two PostgreSQL databases (Airflow's metadata, the project's) and starts `make airflow-ui`'s
    components with the CeleryExecutor: API server, scheduler, DAG processor, triggerer and two Celery
    workers (`listening-worker-1`, `-2`) on a queue of this run's own, with the local Redis as broker.
@@ -48,11 +50,11 @@ from listening.airflow_ui import (
     celery_env,
     ui_env,
 )
-from listening.settings import PROJECT_ROOT
 
 PROGRAM = "city_services"
 NIGHTLY = f"listening_{PROGRAM}_nightly"
-SPLIT_SOURCES = ("mastodon", "bluesky")
+#: Rows per slice: the demo day's forum file (about 45 rows) makes four slices.
+SLICE_LINES = 12
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 MIN_SHARDS = 4
@@ -72,28 +74,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_day(home: Path, day: dt.date) -> tuple[Path, Path]:
-    """The demo day in shards, and a pipelines folder whose program reads them: (data_dir, pipelines_dir)."""
-    import yaml
-
+def write_day(home: Path, day: dt.date) -> Path:
+    """The demo day's three files under `home`/data; returns the data folder."""
     from listening.demo import generate
 
-    data_dir, pipelines_dir = home / "data", home / "pipelines"
+    data_dir = home / "data"
     generate(data_dir, start=day, days=1)
-    for platform in SPLIT_SOURCES:
-        whole = data_dir / PROGRAM / platform / f"{day}.jsonl"
-        lines = whole.read_bytes().splitlines(keepends=True)
-        half = len(lines) // 2
-        (whole.parent / f"{day}.part-1.jsonl").write_bytes(b"".join(lines[:half]))
-        (whole.parent / f"{day}.part-2.jsonl").write_bytes(b"".join(lines[half:]))
-        whole.unlink()
-    config = yaml.safe_load((PROJECT_ROOT / "pipelines" / f"{PROGRAM}.yaml").read_text(encoding="utf-8"))
-    for source in config["sources"]:
-        if source.get("platform") in SPLIT_SOURCES:
-            source["path"] = source["path"].replace("{date}.jsonl", "{date}.part-*.jsonl")
-    pipelines_dir.mkdir(parents=True)
-    (pipelines_dir / f"{PROGRAM}.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return data_dir, pipelines_dir
+    return data_dir
 
 
 class Databases:
@@ -274,7 +261,8 @@ def check(seen: dict[str, Any]) -> list[str]:
     if not celery["mentions"]:
         problems.append("the Celery run stored no mentions")
     if celery != single:
-        problems.append(f"stored rows differ: Celery {celery}, single process {single}")
+        columns = ", ".join(seen.get("differing_columns") or ["?"])
+        problems.append(f"stored rows differ in {columns}: Celery {celery}, single process {single}")
     if seen["leftover"]:
         problems.append(f"processes left running: {seen['leftover']}")
     return problems
@@ -293,7 +281,8 @@ def smoke(
     """Run the smoke, recording what was seen in `seen` as it goes (so a failure still reports it)."""
     from listening.airflow_env import airflow_env
     from listening.airflow_ui import processes_with_home
-    from listening.store.checksum import digest
+    from listening.demo_replay import replaying
+    from listening.store.checksum import differing_columns, digest, stored_rows
     from listening.store.db import session_scope
 
     run_tag = uuid.uuid4().hex[:10]
@@ -303,31 +292,37 @@ def smoke(
     seen |= {"day": day.isoformat(), "queue": queue, "home": str(home)}
     keys_before = broker_keys(broker)
     try:
-        data_dir, pipelines_dir = write_day(home, day)
+        data_dir = write_day(home, day)
         seen["files"] = sorted(str(p.relative_to(data_dir)) for p in data_dir.rglob("*.*"))
-        say(f"demo day {day} in {len(seen['files'])} files under {data_dir}")
+        say(
+            f"demo day {day}: {len(seen['files'])} files under {data_dir}; forum slices of {SLICE_LINES} rows"
+        )
         project_url, metadata_url = databases.create("listening"), databases.create("airflow")
         single_url = databases.create("single")
-        base = {
-            **os.environ,
-            **airflow_env(home),
-            "LISTENING_HOME": str(home),
-            "LISTENING_DATA_DIR": str(data_dir),
-            "LISTENING_PIPELINES_DIR": str(pipelines_dir),
-            "LISTENING_DATABASE_URL": project_url,
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
-            # Only the triggered run: no scheduled run of the latest interval beside it.
-            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-            "AIRFLOW__API__EXPOSE_CONFIG": "False",
-        }
-        env = celery_env(ui_env("127.0.0.1", port, 1, base=base), broker=broker, queue=queue)
-        run_on_celery(seen, env, day, timeout)
-        say("the same day in one process (`listening run-day`) ...")
-        run_single_process(env, single_url, day, home / "run-day.log")
-        seen["digest"] = {}
+        with replaying(data_dir) as replay:
+            say(f"the demo's replay server serves Mastodon and Bluesky on 127.0.0.1:{replay.port}")
+            base = {
+                **os.environ,
+                **airflow_env(home),
+                "LISTENING_HOME": str(home),
+                "LISTENING_DATA_DIR": str(data_dir),
+                "LISTENING_SLICE_LINES": str(SLICE_LINES),
+                "LISTENING_DATABASE_URL": project_url,
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+                # Only the triggered run: no scheduled run of the latest interval beside it.
+                "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+                "AIRFLOW__API__EXPOSE_CONFIG": "False",
+            }
+            env = celery_env(ui_env("127.0.0.1", port, 1, base=base), broker=broker, queue=queue)
+            run_on_celery(seen, env, day, timeout)
+            say("the same day in one process (`listening run-day`) ...")
+            run_single_process(env, single_url, day, home / "run-day.log")
+        seen["digest"], rows = {}, {}
         for name, url in (("celery", project_url), ("single", single_url)):
             with session_scope(url) as session:
                 seen["digest"][name] = asdict(digest(session, PROGRAM, day))
+                rows[name] = stored_rows(session, PROGRAM, day)
+        seen["differing_columns"] = differing_columns(rows["celery"], rows["single"])
         say(f"stored rows: Celery {seen['digest']['celery']}")
         say(f"             one process {seen['digest']['single']}")
     finally:

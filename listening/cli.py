@@ -241,7 +241,7 @@ def runs(
     output: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """The run log of the newest days: each source's status (success, missing, failed) and counts."""
-    from listening.reports.runlog import day_sources
+    from listening.reports.runlog import cursors, day_sources
 
     config = resolve_program(program)
     if days < 1:
@@ -275,6 +275,18 @@ def runs(
             Text(row["note"]),
         )
     console.print(table)
+    marks = Table(title=Text("Watermarks: how far each query has been fetched"))
+    for name in ("source", "query", "fetched until", "last run", "read"):
+        marks.add_column(name, justify="right" if name == "read" else "left")
+    for mark in cursors(config):
+        marks.add_row(
+            Text(mark["source_label"]),
+            Text(mark["query"]),
+            mark["fetched_until"],
+            Text(mark["last_run"]),
+            str(mark["last_read"]),
+        )
+    console.print(marks)
 
 
 @app.command("programs")
@@ -569,6 +581,7 @@ def demo_serve(
             f"replaying {posts} demo posts from {data_dir} on http://127.0.0.1:{server.port} "
             f"(LISTENING_REPLAY_PORT={server.port}); Ctrl-C stops",
             highlight=False,
+            soft_wrap=True,
         )
         with contextlib.suppress(KeyboardInterrupt):
             while True:

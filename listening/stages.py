@@ -6,33 +6,22 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from listening.config import ProgramConfig
-from listening.enrich.sentiment import score
 from listening.enrich.topics import TopicMatcher
-from listening.periods import floor_hour, iso_week
-from listening.privacy import keys
-from listening.records import MentionIn, Reason, Rejected, validate_record
 from listening.settings import get_settings
 from listening.sources.base import Connector, RawRecord, Shard, SourceError, Window
 from listening.sources.registry import build_connector, context_for
 from listening.store.db import reclaim_erased, session_scope
-from listening.store.models import MentionTopic, Quarantine, RedactionLog, Run, utcnow
-from listening.store.repository import (
-    advance_cursor,
-    existing_post_keys,
-    insert_ignoring_conflicts,
-    insert_new_mentions,
-    record_run,
-)
+from listening.store.models import Run, utcnow
+from listening.store.repository import advance_cursor, record_run
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +79,6 @@ def plan_shards(
     return shards
 
 
-@dataclass
-class _Batch:
-    records: list[tuple[int, MentionIn]] = field(default_factory=list)
-    rejected: list[tuple[int, Rejected]] = field(default_factory=list)
-
-
 def _batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
     while chunk := list(islice(records, size)):
         yield chunk
@@ -115,7 +98,9 @@ def collect_redact_store(
     Raw text exists only in this function's memory: what is written is redacted text, keyed hashes
     and derived fields, in one transaction per batch together with the redaction log.
     """
-    from listening.privacy.redactor import get_redactor, topic_terms
+    from listening.ingest import Ingest, ShardContext
+    from listening.privacy.parallel import redaction_pool
+    from listening.privacy.redactor import topic_terms
     from listening.privacy.residual import residual_scan
 
     settings = get_settings()
@@ -131,28 +116,18 @@ def collect_redact_store(
     source = build_source(program, unit.source, data_dir)
     label = source.label(unit.slice)[:200]
     window = day_window(program, day)
-    redactor = get_redactor(program.privacy.redaction, terms=topic_terms(program.topics))
+    redactor = redaction_pool(program.privacy.redaction, topic_terms(program.topics))
     matcher = TopicMatcher(program.topics)
     interval = day_interval(program, day)
     zone = ZoneInfo(program.schedules.timezone)
-    ctx = _ShardContext(program, unit, label, redactor, residual_scan, matcher, zone, run_id, interval)
+    ctx = ShardContext(program, unit, label, redactor, residual_scan, matcher, zone, run_id, interval, now)
 
     try:
+        ingest = Ingest(ctx, counts, url=url)
         for chunk in _batches(source.read(unit.slice, window), settings.redaction_batch_size):
-            batch = _Batch()
-            for raw in chunk:
-                outcome = (
-                    raw.payload
-                    if isinstance(raw.payload, Rejected)
-                    else validate_record(raw.payload, now=now, languages=program.languages)
-                )
-                if isinstance(outcome, Rejected):
-                    batch.rejected.append((raw.position, outcome))
-                else:
-                    batch.records.append((raw.position, outcome))
-            with session_scope(url) as session:
-                _store_batch(session, ctx, batch, counts)
+            ingest.feed(chunk)
             counts["read"] += len(chunk)
+        ingest.finish()
     except SourceError as exc:
         # The connector's message names the source and the reason only (its contract).
         message = f"{label}: {exc} (after {counts['read']} records)"
@@ -198,7 +173,7 @@ def collect_redact_store(
             run_id=run_id,
             read=summary["read"],
         )
-    log.info("shard %s stored: %s", label, summary)
+    log.info("shard %s stored (%d redaction workers): %s", label, redactor.workers, summary)
     return summary
 
 
@@ -233,151 +208,6 @@ def _record_failure(  # noqa: PLR0917 - one private call site per failure kind
             )
     except Exception:  # the database itself may be what failed; the task fails with the message anyway
         log.warning("shard %s: the failure could not be recorded in the run log", label)
-
-
-@dataclass(frozen=True)
-class _ShardContext:
-    program: ProgramConfig
-    unit: Shard
-    label: str
-    redactor: Any
-    residual_scan: Any
-    matcher: TopicMatcher
-    zone: ZoneInfo
-    run_id: str
-    interval: tuple[dt.datetime, dt.datetime]
-
-
-def _store_batch(session: Session, ctx: _ShardContext, batch: _Batch, counts: Counter[str]) -> None:
-    program, unit, label, redactor, zone, run_id = (
-        ctx.program,
-        ctx.unit,
-        ctx.label,
-        ctx.redactor,
-        ctx.zone,
-        ctx.run_id,
-    )
-    post_secret = keys.post_key(session, program.program)
-    fresh: list[tuple[int, MentionIn, str]] = []
-    seen: set[str] = set()
-    keyed = [
-        (pos, rec, keys.keyed_hash(post_secret, f"{rec.platform or ''}:{rec.id}"))
-        for pos, rec in batch.records
-    ]
-    stored_already = existing_post_keys(session, program.program, (k for _, _, k in keyed))
-    for pos, rec, post_key in keyed:
-        # De-duplicate before the interval check: a copy of yesterday's post in today's file is a duplicate.
-        if post_key in stored_already or post_key in seen:
-            counts["duplicates"] += 1
-            continue
-        if not ctx.interval[0] <= rec.created_at < ctx.interval[1]:
-            batch.rejected.append((pos, Rejected(Reason.OUT_OF_INTERVAL, "created_at")))
-            continue
-        seen.add(post_key)
-        fresh.append((pos, rec, post_key))
-
-    week_secrets: dict[str, bytes | None] = {}
-    accepted: list[tuple[int, MentionIn, str, str]] = []
-    for pos, rec, post_key in fresh:
-        week = iso_week(rec.created_at.astimezone(zone).date())
-        if week not in week_secrets:
-            try:
-                week_secrets[week] = keys.week_key(session, program.program, week)
-            except keys.KeyDestroyedError:
-                week_secrets[week] = None
-        if week_secrets[week] is None:
-            batch.rejected.append((pos, Rejected(Reason.WEEK_RELEASED, "created_at")))
-            continue
-        accepted.append((pos, rec, post_key, week))
-
-    redacted = redactor.redact_batch([rec.text for _, rec, _, _ in accepted])
-    residual = ctx.residual_scan([r.text for r in redacted], program.privacy.redaction.allow_list)
-    rows: list[dict[str, Any]] = []
-    for (_pos, rec, post_key, week), red, flags in zip(accepted, redacted, residual, strict=True):
-        secret = week_secrets[week]
-        assert secret is not None
-        # The configured platform is stored, never the record's own value: that is free text.
-        platform = program.source(unit.source).platform
-        sentiment = score(red.text)
-        rows.append(
-            {
-                "program": program.program,
-                "post_key": post_key,
-                "source": unit.source,
-                "platform": platform,
-                "created_hour": floor_hour(rec.created_at),
-                "day": rec.created_at.astimezone(zone).date(),
-                "iso_week": week,
-                "author_key": keys.keyed_hash(secret, f"{rec.platform or platform}:{rec.author_id}"),
-                "text_redacted": red.text,
-                "lang": rec.language,
-                "sentiment_compound": sentiment.compound,
-                "sentiment_label": sentiment.label,
-                "entity_count": len(red.entities),
-                "residual_flags": flags,
-                "policy_version": redactor.policy_version,
-                "run_id": run_id,
-                "stored_at": utcnow(),
-            }
-        )
-    # Another shard of the same day may be storing the same posts right now: rows it committed first are
-    # skipped here as duplicates (never a second row, never a failed batch).
-    stored = insert_new_mentions(session, rows)
-    kept = [
-        (row, red, flags)
-        for row, red, flags in zip(rows, redacted, residual, strict=True)
-        if row["post_key"] in stored
-    ]
-    topic_rows = [
-        {"mention_id": stored[row["post_key"]], "topic": topic}
-        for row, red, _ in kept
-        for topic in ctx.matcher.assign(red.text)
-    ]
-    log_rows = [
-        {
-            "program": program.program,
-            "mention_id": stored[row["post_key"]],
-            "day": row["day"],
-            "entity_type": e.type,
-            "start": e.start,
-            "end": e.end,
-            "score": round(e.score, 2),
-            "recognizer": e.recognizer[:80],
-            "policy_version": redactor.policy_version,
-            "run_id": run_id,
-            "logged_at": utcnow(),
-        }
-        for row, red, _ in kept
-        for e in red.entities
-    ]
-    if topic_rows:
-        session.execute(insert(MentionTopic), topic_rows)
-    if log_rows:
-        session.execute(insert(RedactionLog), log_rows)
-    counts["stored"] += len(kept)
-    counts["duplicates"] += len(rows) - len(kept)
-    counts["entities_redacted"] += sum(len(red.entities) for _, red, _ in kept)
-    counts["residual_flags"] += sum(flags for _, _, flags in kept)
-
-    insert_ignoring_conflicts(
-        session,
-        Quarantine,
-        [
-            {
-                "program": program.program,
-                "source": unit.source,
-                "day": dt.date.fromisoformat(unit.day),
-                "shard": label,
-                "position": pos,
-                "reason": rej.reason.value,
-                "field": rej.field,
-                "run_id": run_id,
-                "quarantined_at": utcnow(),
-            }
-            for pos, rej in sorted(batch.rejected, key=lambda item: item[0])
-        ],
-    )
-    counts["quarantined"] += len(batch.rejected)
 
 
 #: What the run log says of a source for a day.

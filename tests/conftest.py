@@ -23,6 +23,10 @@ from listening.airflow_env import airflow_env
 from listening.store import db
 from tests.support import POSTGRES_ENV
 
+# Redaction runs in the test's own process unless a test asks for workers (tests/test_parallel.py):
+# the suite runs on a shared 2-core machine, and a pool per test process would load the models again.
+os.environ.setdefault("LISTENING_REDACTION_WORKERS", "1")
+
 # Kept in the environment so that a second import of this module reuses the same folder.
 AIRFLOW_TEST_HOME = Path(
     os.environ.setdefault("LISTENING_TEST_AIRFLOW_HOME", tempfile.mkdtemp(prefix="listening-airflow-"))

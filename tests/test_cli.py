@@ -144,28 +144,39 @@ def test_programs_prints_the_public_register() -> None:
 
 
 def test_runs_shows_each_sources_outcome(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load(DEMO_PROGRAM.read_text())
+    raw["sources"] = [
+        {"name": "drop", "label": "Drop", "kind": "file", "path": "drop/{date}.jsonl"},
+        {"name": "quiet", "label": "Quiet", "kind": "file", "path": "quiet/{date}.jsonl"},
+    ]
+    program = tmp_path / "two_sources.yaml"
+    program.write_text(yaml.safe_dump(raw))
     env = {"LISTENING_HOME": str(tmp_path), "LISTENING_DATA_DIR": str(tmp_path / "data")}
     assert listening("db", "upgrade", env=env).returncode == 0
     day = "2026-10-05"
-    folder = tmp_path / "data" / "city_services" / "mastodon"
+    folder = tmp_path / "data" / "drop"
     folder.mkdir(parents=True)
     post = {"id": "1", "author_id": "a", "text": "The bus was late", "created_at": f"{day}T10:00:00+00:00"}
     (folder / f"{day}.jsonl").write_text(json.dumps(post) + "\n")
-    run = listening("run-day", "-p", "city_services", "--day", day, env=env)
-    assert run.returncode == 0, run.stderr  # the other sources delivered nothing: a warning, not a failure
-    assert b"warning:" in run.stderr
-    assert b"delivered nothing: " in run.stderr
+    run = listening("run-day", "-p", str(program), "--day", day, env=env)
+    assert run.returncode == 0, run.stderr  # a source that delivered nothing: a warning, not a failure
+    assert run.stderr.decode().strip().splitlines()[-1] == (
+        f"warning: {raw['program']} {day}: delivered nothing: quiet"
+    )
     summary = json.loads(run.stdout)
-    assert summary["sources"]["mastodon_export"] == "success"
-    assert summary["missing"]
-    shown = listening("runs", "-p", "city_services", "--format", "json", env=env)
+    assert summary["sources"] == {"drop": "success", "quiet": "missing"}
+    shown = listening("runs", "-p", str(program), "--format", "json", env=env)
     rows = {r["source"]: r for r in json.loads(shown.stdout)}
-    assert rows["mastodon_export"]["status"] == "success"
-    assert rows["mastodon_export"]["stored"] == 1
-    assert {rows[name]["status"] for name in summary["missing"]} == {"missing"}
-    table = listening("runs", "-p", "city_services", env=env).stdout.decode()
+    assert (rows["drop"]["status"], rows["drop"]["stored"], rows["drop"]["day"]) == ("success", 1, day)
+    assert (rows["quiet"]["status"], rows["quiet"]["note"]) == ("missing", "delivered nothing")
+    table = listening("runs", "-p", str(program), env=env).stdout.decode()
     assert "delivered nothing" in table
-    assert "success" in table
+    assert "Quiet" in table
+    assert "Watermarks" in table
+    assert "drop/{date}.jsonl" in table
+    assert "2026-10-06" in table  # the day's window ends at midnight after it
 
 
 def test_run_day_with_a_source_outside_the_data_folder_names_it_and_stores_the_others(tmp_path: Path) -> None:

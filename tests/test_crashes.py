@@ -14,14 +14,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import func, insert, select, text
 
 from listening import stages
 from listening.config import ProgramConfig, load_program
+from listening.demo import SOURCES as DEMO_SOURCES
 from listening.demo import generate
 from listening.periods import iso_week
 from listening.sources.base import Shard
@@ -45,13 +48,37 @@ NOW = dt.datetime(2026, 10, 6, 3, tzinfo=dt.UTC)
 WEEK = iso_week(DAY)
 MASTODON = Path("city_services") / "mastodon" / f"{DAY}.jsonl"
 BATCH = 8
+PROGRAM_ENV = "LISTENING_TEST_CRASH_PROGRAM"
 #: Generous: a loaded 2-core machine loads spaCy and Presidio slowly.
 PROCESS_TIMEOUT = 600
 
 
 @pytest.fixture(scope="module")
-def program() -> ProgramConfig:
-    return load_program(DEMO_PROGRAM)
+def program_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo program with its three sources as file drops (the files the demo generator writes), so
+    that one shard is one file that a test can cut, copy or overlap."""
+    config = yaml.safe_load(DEMO_PROGRAM.read_text(encoding="utf-8"))
+    config["sources"] = [
+        {
+            "name": src.name,
+            "label": src.platform.title(),
+            "kind": "file",
+            "path": src.path,
+            "format": src.format,
+            "platform": src.platform,
+        }
+        for src in DEMO_SOURCES
+    ]
+    path = tmp_path_factory.mktemp("pipelines") / DEMO_PROGRAM.name
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def program(program_file: Path) -> Iterator[ProgramConfig]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(PROGRAM_ENV, str(program_file))
+        yield load_program(program_file)
 
 
 @pytest.fixture
@@ -94,14 +121,16 @@ def clear_stored(url: str) -> None:
             session.execute(text(f"DELETE FROM {table}"))
 
 
-def shard_of(program: ProgramConfig, path: Path) -> dict[str, str]:
-    return Shard(program.program, "mastodon_export", str(path), DAY.isoformat()).as_dict()
+def shard_of(program: ProgramConfig, relative: Path) -> dict[str, str]:
+    """A shard of the Mastodon source: a file under the data folder, named relative to it."""
+    return Shard(program.program, "mastodon_export", str(relative), DAY.isoformat()).as_dict()
 
 
 def shard_process(
     shard: dict[str, str], run_id: str, url: str, data: Path, **files: Path
 ) -> subprocess.Popen[bytes]:
-    args = [sys.executable, str(ROOT / "tests" / "run_shard.py")]
+    """`tests/run_shard.py` on the file-drop program of this module (its path is in the environment)."""
+    args = [sys.executable, str(ROOT / "tests" / "run_shard.py"), "--program", os.environ[PROGRAM_ENV]]
     args += ["--shard", json.dumps(shard), "--run-id", run_id, "--url", url]
     args += ["--data", str(data), "--now", NOW.isoformat()]
     for name, path in files.items():
@@ -146,7 +175,7 @@ def test_rerunning_a_day_gives_identical_rows(program: ProgramConfig, data: Path
 def test_a_shard_killed_mid_batch_leaves_whole_batches_and_its_rerun_no_duplicate(
     program: ProgramConfig, data: Path, db_url: str, tmp_path: Path
 ) -> None:
-    shard = shard_of(program, data / MASTODON)
+    shard = shard_of(program, MASTODON)
     lines = (data / MASTODON).read_bytes().splitlines(keepends=True)
     batches = -(-len(lines) // BATCH)
     assert batches >= 8, "the file must span many batches for the kill to land in the middle"
@@ -180,7 +209,7 @@ def test_a_shard_killed_mid_batch_leaves_whole_batches_and_its_rerun_no_duplicat
         (prefixes / MASTODON).write_bytes(b"".join(lines[: n * BATCH]))
         stages.collect_redact_store(
             program,
-            shard_of(program, prefixes / MASTODON),
+            shard_of(program, MASTODON),
             run_id="ref",
             url=reference,
             data_dir=prefixes,
@@ -214,7 +243,7 @@ def test_two_shards_writing_the_same_posts_at_once_on_postgresql(
     first_path, second_path = data / MASTODON.with_suffix(".a.jsonl"), data / MASTODON.with_suffix(".b.jsonl")
     first_path.write_bytes(b"".join(lines[: 2 * third]))
     second_path.write_bytes(b"".join(reversed(lines[third:])))
-    shards = [shard_of(program, first_path), shard_of(program, second_path)]
+    shards = [shard_of(program, p.relative_to(data)) for p in (first_path, second_path)]
 
     go = tmp_path / "go"
     processes = [
@@ -297,3 +326,40 @@ def test_rerunning_a_released_week_returns_the_stored_release_unchanged(
     assert _weekly_state(db_url) == state
     assert day_digest(program, db_url) == mentions
     assert sum(c["stored"] for c in counts) == 0
+
+
+def test_equal_detections_are_attributed_alike_whatever_their_order() -> None:
+    """Two recognizers finding the same span with the same score: the redaction log names the same one
+    in every process (the analyzer's result order is not stable across processes)."""
+    from presidio_analyzer import RecognizerResult
+
+    from listening.privacy.redactor import Redactor
+
+    def found(name: str) -> RecognizerResult:
+        return RecognizerResult(
+            "PHONE_NUMBER", 10, 21, 0.4, recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: name}
+        )
+
+    text = "call me at 613 555 0187 today"
+    one = Redactor._merge(text, [found("PhoneRecognizer"), found("GroupedPhoneRecognizer")])
+    other = Redactor._merge(text, [found("GroupedPhoneRecognizer"), found("PhoneRecognizer")])
+    assert one == other
+    assert len(one) == 1
+
+
+def test_the_registry_asks_recognizers_in_the_same_order_in_every_process() -> None:
+    """Presidio keeps the first of two equal detections; its registry's own order comes from a set."""
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    from listening.privacy.engine import OrderedRegistry
+
+    def recognizer(name: str) -> PatternRecognizer:
+        return PatternRecognizer("PHONE_NUMBER", name=name, patterns=[Pattern(name, r"\d{3}", 0.4)])
+
+    orders = []
+    for names in (["PhoneB", "PhoneA", "PhoneC"], ["PhoneC", "PhoneA", "PhoneB"]):
+        registry = OrderedRegistry(supported_languages=["en"])
+        for name in names:
+            registry.add_recognizer(recognizer(name))
+        orders.append([r.name for r in registry.get_recognizers(language="en", entities=["PHONE_NUMBER"])])
+    assert orders[0] == orders[1] == ["PhoneA", "PhoneB", "PhoneC"]

@@ -153,7 +153,19 @@ def test_the_pipeline_role_runs_every_stage(roles: tuple[str, dict[str, str]], t
         assert conn.scalar(text("SELECT current_user")) == names["pipeline"]
     demo = load_program(DEMO_PROGRAM)
     program = type(demo).model_validate(
-        {**demo.model_dump(), "privacy": {**demo.privacy.model_dump(), "auto_release": False}}
+        {
+            **demo.model_dump(),
+            "privacy": {**demo.privacy.model_dump(), "auto_release": False},
+            # A file drop: the demo's platform sources would need its replay server.
+            "sources": [
+                {
+                    "name": "drop",
+                    "kind": "file",
+                    "path": "city_services/mastodon/{date}.jsonl",
+                    "platform": "mastodon",
+                }
+            ],
+        }
     )
     day = dt.date(2026, 10, 5)
     folder = tmp_path / "city_services" / "mastodon"

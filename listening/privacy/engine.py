@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
@@ -97,6 +98,19 @@ _lock = threading.Lock()
 _analyzers: dict[tuple[str, str], AnalyzerEngine] = {}
 
 
+class OrderedRegistry(RecognizerRegistry):
+    """Presidio's registry with its recognizers in name order.
+
+    Presidio keeps one of two equal detections (same span, type and score) from different recognizers:
+    the one asked first. Its registry hands recognizers out of a set, in an order that differs from one
+    process to the next, so the redaction log's recognizer would differ between a run and its rerun.
+    """
+
+    def get_recognizers(self, *args: Any, **kwargs: Any) -> list[EntityRecognizer]:
+        found = super().get_recognizers(*args, **kwargs)
+        return sorted(found, key=lambda r: (str(getattr(r, "name", "")), type(r).__name__))
+
+
 def build_analyzer(
     model: str, extra: Callable[[], list[EntityRecognizer]], ner_model: str = ""
 ) -> AnalyzerEngine:
@@ -107,7 +121,7 @@ def build_analyzer(
             return cached
         make_presidio_offline()
         nlp_engine = build_nlp_engine(model, ner_model)
-        registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+        registry = OrderedRegistry(supported_languages=[LANGUAGE])
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
         for name in REPLACED_BUILTINS:
             if any(getattr(r, "name", None) == name for r in registry.recognizers):

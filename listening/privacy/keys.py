@@ -29,12 +29,15 @@ def keyed_hash(key: bytes, value: str) -> str:
 
 
 def _get_or_create(session: Session, program: str, scope: str) -> KeyRecord:
+    stmt = select(KeyRecord).where(KeyRecord.program == program, KeyRecord.scope == scope)
+    # Read first: a key that exists costs no write (and no write lock on SQLite).
+    found = session.scalars(stmt).one_or_none()
+    if found is not None:
+        return found
     values = {"program": program, "scope": scope, "key": secrets.token_bytes(32), "created_at": utcnow()}
     # Concurrent shards race to create the same key: the first insert wins, the others read it.
     insert_ignoring_conflicts(session, KeyRecord, [values])
-    return session.scalars(
-        select(KeyRecord).where(KeyRecord.program == program, KeyRecord.scope == scope)
-    ).one()
+    return session.scalars(stmt).one()
 
 
 def post_key(session: Session, program: str) -> bytes:

@@ -179,7 +179,9 @@ class Redactor:
     @staticmethod
     def _merge(text: str, results: list[RecognizerResult]) -> tuple[Entity, ...]:
         """Overlapping detections become one span, typed by the longest (then strongest) of them."""
-        ordered = sorted(results, key=lambda r: (r.start, -r.end))
+        # Type and recognizer break ties: the analyzer's result order can differ between processes
+        # (its recognizers sit in hashed sets), and a rerun must log the same recognizer.
+        ordered = sorted(results, key=lambda r: (r.start, -r.end, r.entity_type, _recognizer_name(r)))
         groups: list[list[RecognizerResult]] = []
         end = -1
         for r in ordered:

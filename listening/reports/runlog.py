@@ -61,3 +61,28 @@ def day_sources(program: ProgramConfig, *, days: int, url: str | None = None) ->
         rows = source_rows(session, program)
     wanted = sorted({r["day"] for r in rows}, reverse=True)[:days]
     return [r for r in rows if r["day"] in wanted]
+
+
+def cursors(program: ProgramConfig, *, url: str | None = None) -> list[dict[str, Any]]:
+    """Each query's watermark: how far it has been fetched in full, by which run, and what it read."""
+    from listening.store.db import session_scope
+    from listening.store.models import SourceCursor
+
+    with session_scope(url) as session:
+        rows = session.scalars(
+            select(SourceCursor)
+            .where(SourceCursor.program == program.program)
+            .order_by(SourceCursor.source, SourceCursor.query)
+        ).all()
+        return [
+            {
+                "source": r.source,
+                "source_label": program.source_label(r.source),
+                "query": r.query,
+                "fetched_until": r.watermark.isoformat(),
+                "last_window": f"{r.last_window_start.isoformat()} / {r.last_window_end.isoformat()}",
+                "last_run": r.last_run_id,
+                "last_read": r.last_read,
+            }
+            for r in rows
+        ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from listening.records import Reason, Rejected
 from listening.sources.base import RawRecord, Window
@@ -14,6 +15,8 @@ from listening.sources.platform import PlatformConnector, parse_time
 from listening.sources.registry import register
 
 PAGE_SIZE = 40
+#: A status id as Mastodon (digits) or Pleroma-style servers (base62 flake ids) write it.
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def snowflake(when: dt.datetime) -> str:
@@ -55,6 +58,11 @@ def map_status(status: Any, platform: str = "mastodon") -> dict[str, Any] | Reje
     }
 
 
+def _max_id(link: str | None) -> str | None:
+    values = parse_qs(urlsplit(link).query).get("max_id") if link else None
+    return values[-1] if values and _ID.fullmatch(values[-1]) else None
+
+
 @register("mastodon")
 class MastodonConnector(PlatformConnector):
     """`/api/v1/timelines/tag/:hashtag` and `/api/v2/search?type=statuses`, one slice per query."""
@@ -93,11 +101,12 @@ class MastodonConnector(PlatformConnector):
         return records, older
 
     def _timeline(self, tag: str, window: Window) -> Iterator[RawRecord]:
-        url: str | None = self.url(f"/api/v1/timelines/tag/{quote(tag, safe='')}")
-        params: dict[str, Any] | None = {"limit": PAGE_SIZE, "max_id": snowflake(window.end)}
+        url = self.url(f"/api/v1/timelines/tag/{quote(tag, safe='')}")
+        max_id: str | None = snowflake(window.end)
         for _ in range(self.config.max_pages):
-            if url is None:
+            if max_id is None:
                 return
+            params = {"limit": PAGE_SIZE, "max_id": max_id}
             page = self.http.get(url, params=params, headers=self._headers())
             statuses = page.json()
             if not isinstance(statuses, list):
@@ -107,7 +116,8 @@ class MastodonConnector(PlatformConnector):
             yield from records
             if not statuses or older:
                 return
-            url, params = page.links().get("next"), None
+            # Only the `next` link's `max_id` is taken: the token never follows a link to another host.
+            max_id = _max_id(page.links().get("next"))
 
     def _search(self, term: str, window: Window) -> Iterator[RawRecord]:
         max_id = snowflake(window.end)

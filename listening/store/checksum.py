@@ -80,3 +80,17 @@ def digest(session: Session, program: str, day: dt.date | None = None) -> Digest
         quarantined=len(rows["quarantine"]),
         sha256=hashlib.sha256(blob).hexdigest(),
     )
+
+
+def differing_columns(first: dict[str, list[Any]], second: dict[str, list[Any]]) -> list[str]:
+    """Which columns (or `topics`, `redaction_log`, `quarantine`) differ between two `stored_rows`
+    results: names only, never values, so that a report of the difference holds no stored text."""
+    names = [*first["mention_columns"], "topics", "redaction_log"]
+    found: set[str] = set()
+    for a, b in zip(first["mentions"], second["mentions"], strict=False):
+        found.update(name for name, x, y in zip(names, a, b, strict=True) if x != y)
+    if len(first["mentions"]) != len(second["mentions"]):
+        found.add("mentions (count)")
+    if first["quarantine"] != second["quarantine"]:
+        found.add("quarantine")
+    return sorted(found)

@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,6 +122,8 @@ def _child_env(run: PipelineRun) -> dict[str, str]:
         "LISTENING_EXPORT_DIR": str(run.export_dir),
         "LISTENING_PIPELINES_DIR": str(ROOT / "pipelines"),
         "TMPDIR": str(run.tmpdir),
+        # Redaction on a pool of two worker processes inside the Airflow tasks, as on a 2-core machine.
+        "LISTENING_REDACTION_WORKERS": "2",
     }
 
 
@@ -216,6 +219,13 @@ def test_every_dag_run_succeeds(pipeline: PipelineRun) -> None:
     dags = [r["dag"] for r in pipeline.runs]
     assert dags == [f"listening_{PROGRAM}_{kind}" for kind in ["nightly"] * DAYS + ["weekly", "retention"]]
     assert {r["state"] for r in pipeline.runs} == {"success"}, pipeline.runs
+
+
+def test_the_nightly_tasks_redacted_on_worker_processes(pipeline: PipelineRun) -> None:
+    logged = pipeline.output["collect stdout"] + pipeline.output["collect stderr"]
+    workers = re.findall(r"stored \((\d+) redaction workers\)", logged)
+    assert len(workers) >= DAYS, logged[-2000:]
+    assert set(workers) == {"2"}
 
 
 def test_run_log_accounts_for_every_input_record(pipeline: PipelineRun) -> None:

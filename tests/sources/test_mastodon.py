@@ -151,3 +151,18 @@ def test_a_server_that_keeps_failing_raises_source_error(tmp_path: Path) -> None
         with pytest.raises(SourceError) as err:
             read_all(conn)
     assert str(err.value) == "masto: HTTP 502 after 5 attempts"
+
+
+def test_paging_never_follows_a_link_to_another_host(tmp_path: Path) -> None:
+    statuses = timeline()
+    first = sorted(statuses, key=lambda st: int(st["id"]), reverse=True)
+    in_window = [st for st in first if int(st["id"]) < int(snowflake(WINDOW.end))]
+    with FakeMastodon(statuses, token=TOKEN) as server:
+        link = f'<http://127.0.0.2:9/api/v1/timelines/tag/PortAlder?max_id={in_window[39]["id"]}>; rel="next"'
+        server.script("/api/v1/timelines/tag/", Reply.json(in_window[:40], Link=link))
+        conn = connector(source(server.url), tmp_path, Credentials(token=TOKEN))
+        records = read_all(conn)
+    pages = server.hits("/api/v1/timelines/tag/PortAlder")
+    assert pages[1].query["max_id"] == in_window[39]["id"]  # the link's max_id, asked of our server
+    assert all(p.headers["authorization"] == f"Bearer {TOKEN}" for p in pages)
+    assert len(records) == 90 + 3 + 1

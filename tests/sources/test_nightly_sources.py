@@ -160,3 +160,23 @@ def test_a_rerun_of_an_earlier_day_leaves_the_watermark(data: Path, db_url: str)
     watermark = cursor.watermark if cursor.watermark.tzinfo else cursor.watermark.replace(tzinfo=dt.UTC)
     assert watermark == stages.day_window(program, DAY).end
     assert cursor.last_run_id == "night-0"
+
+
+def test_watermarks_are_kept_in_utc_and_only_move_forward(db_url: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from listening.sources.base import Window
+    from listening.store.repository import advance_cursor
+
+    zone = ZoneInfo("America/Toronto")
+    day = dt.datetime(2026, 10, 5, tzinfo=zone)
+    later = Window(day, day + dt.timedelta(days=1))
+    earlier = Window(day - dt.timedelta(days=1), day)
+    for window, run in ((later, "r2"), (earlier, "r1")):
+        with session_scope(db_url) as session:
+            advance_cursor(session, program="p", source="s", query="q", window=window, run_id=run, read=1)
+    with session_scope(db_url) as session:
+        cursor = session.scalars(select(SourceCursor)).one()
+    mark = cursor.watermark if cursor.watermark.tzinfo else cursor.watermark.replace(tzinfo=dt.UTC)
+    assert mark == later.end  # 2026-10-06 04:00 UTC, whatever the database keeps of offsets
+    assert cursor.last_run_id == "r1"
