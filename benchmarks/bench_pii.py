@@ -617,9 +617,15 @@ def component_system(batch_size: int, ner_model: str | None = None, **off: Any) 
     return predict
 
 
-def bench_components(batch_size: int, slice_name: str = "dev") -> None:
-    """Print what each piece of the person path adds on a held-out slice."""
-    posts = load_real(slice_name)
+def bench_components(batch_size: int, slice_name: str = "dev", shift: bool = False) -> None:
+    """Print what each piece of the person path adds on a held-out slice (of the real posts, or with
+    `shift` of the domain-shift posts)."""
+    if shift:
+        from benchmarks import domain_shift
+
+        posts = domain_shift.load(slice_name)
+    else:
+        posts = load_real(slice_name)
     rows = []
     for label, options in COMPONENTS:
         ner_model = options.get("ner_model")
@@ -628,7 +634,8 @@ def bench_components(batch_size: int, slice_name: str = "dev") -> None:
         person, person_any = score.spans.recall(["PERSON"]), score.spans.recall(["PERSON"], True)
         over = f"{100 * score.over_redaction:.2f}%"
         rows.append(f"| {label} | {person:.3f} | {person_any:.3f} | {over} | {speed:.0f} |")
-    print(f"### what each piece adds (real posts, `{slice_name}` slice, {len(posts)} posts)\n")
+    where = "domain-shift posts, `{}` half" if shift else "real posts, `{}` slice"
+    print(f"### what each piece adds ({where.format(slice_name)}, {len(posts)} posts)\n")
     print("| system | PERSON cov90 | PERSON any | over-redaction | docs/s |")
     print("|---|---|---|---|---|")
     print("\n".join(rows))
@@ -698,6 +705,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     bench_shift(systems, [s.strip() for s in args.shift.split(",") if s.strip()])
     if args.components:
         bench_components(args.batch_size)
+        bench_components(args.batch_size, "dev", shift=True)
     if args.only_real:
         return
     for name, docs, types, keep in (

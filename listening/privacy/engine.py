@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -15,6 +16,11 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from spacy.language import Language
 
 from listening.privacy.offline import make_presidio_offline
+
+# Presidio logs the words around a detection at DEBUG (its context enhancer): raw text. Its logger never
+# goes below INFO, whatever level the root logger or Airflow's logging config asks for.
+PRESIDIO_LOGGER = "presidio-analyzer"
+logging.getLogger(PRESIDIO_LOGGER).setLevel(logging.INFO)
 
 LANGUAGE = "en"
 
