@@ -139,7 +139,7 @@ def test_make_airflow_ui(tmp_path: Path) -> None:
     finally:
         started = started or psutil.Process(make.pid).children(recursive=True)
         os.killpg(make.pid, signal.SIGTERM)
-        make.wait(timeout=120)
+        make.wait(timeout=300)  # the launcher's stop may take 4 x 30 s of grace on a loaded machine
         alive = _wait_gone(started + _processes_with_home(home), timeout=90)
         for process in alive:
             process.kill()
