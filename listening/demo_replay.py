@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from listening.sources.platform import REPLAY_PORT_ENV
+from listening.sources.platform import REPLAY_PORT_ENV, parse_time
 
 PROGRAM_DIR = "city_services"
 MASTODON_PAGE = 40
@@ -55,16 +55,6 @@ class _Item:
         return int(self.at.timestamp() * 1000) << 16 | (self.seq & 0xFFFF)
 
 
-def _aware(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
-
-
 def _lines(path: Path) -> Iterator[tuple[int, Any]]:
     """(position, record) per line: a dict, or the line as text when it is not a JSON object."""
     for position, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
@@ -82,7 +72,7 @@ def _lines(path: Path) -> Iterator[tuple[int, Any]]:
 def _placement(day: dt.date, position: int, created: Any) -> dt.datetime:
     """Where a line sits on its day: its own time when that falls on the day, else a fixed time of day."""
     start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    when = _aware(created)
+    when = parse_time(created)
     if when is not None and start <= when < start + dt.timedelta(days=1):
         return when.astimezone(dt.UTC)
     return start + dt.timedelta(hours=12, seconds=position)
@@ -252,8 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._json({"accounts": [], "statuses": statuses, "hashtags": []} if wrap else statuses, headers)
 
     def _bluesky(self, query: dict[str, str]) -> None:
-        since = _aware(query.get("since")) or dt.datetime.min.replace(tzinfo=dt.UTC)
-        until = _aware(query.get("until")) or dt.datetime.max.replace(tzinfo=dt.UTC)
+        since = parse_time(query.get("since")) or dt.datetime.min.replace(tzinfo=dt.UTC)
+        until = parse_time(query.get("until")) or dt.datetime.max.replace(tzinfo=dt.UTC)
         hits = [i for i in self.server.recording.bluesky if since <= i.at < until]
         offset, limit = int(query.get("cursor", "0")), min(int(query.get("limit", 25)), BLUESKY_PAGE)
         body: dict[str, Any] = {
@@ -269,7 +259,7 @@ def forum_feed(rows: list[dict[str, str]]) -> bytes:
     """A day's forum posts as RSS 2.0 (title = the post's first sentence, the author as dc:creator)."""
     items = []
     for row in rows:
-        when = _aware(row.get("created_at"))
+        when = parse_time(row.get("created_at"))
         text = row.get("text") or ""
         date = f"<pubDate>{format_datetime(when)}</pubDate>" if when else ""
         items.append(

@@ -146,23 +146,16 @@ def collect_redact_store(
     with session_scope(url) as session:
         record_run(
             session,
-            {
-                "run_id": run_id,
-                "program": program.program,
-                "stage": "collect",
-                "shard": label,
-                "period": unit.day,
-                "status": "success",
-                "started_at": started,
-                "finished_at": utcnow(),
-                "config_fingerprint": program.fingerprint,
-                "details": {
-                    "source": unit.source,
-                    "slice": unit.slice,
-                    "policy_version": redactor.policy_version,
-                },
-                **summary,
-            },
+            _shard_run(
+                program,
+                unit,
+                label,
+                run_id,
+                started,
+                "success",
+                summary,
+                policy_version=redactor.policy_version,
+            ),
         )
         advance_cursor(
             session,
@@ -175,6 +168,32 @@ def collect_redact_store(
         )
     log.info("shard %s stored (%d redaction workers): %s", label, redactor.workers, summary)
     return summary
+
+
+def _shard_run(  # noqa: PLR0917 - the run-log row's own fields
+    program: ProgramConfig,
+    unit: Shard,
+    label: str,
+    run_id: str,
+    started: dt.datetime,
+    status: str,
+    counts: dict[str, int],
+    **details: str,
+) -> dict[str, Any]:
+    """One shard's run-log row: its outcome, its counts and (in `details`) what the row needs beyond them."""
+    return {
+        "run_id": run_id,
+        "program": program.program,
+        "stage": "collect",
+        "shard": label[:200],
+        "period": unit.day,
+        "status": status,
+        "started_at": started,
+        "finished_at": utcnow(),
+        "config_fingerprint": program.fingerprint,
+        "details": {"source": unit.source, "slice": unit.slice, **details},
+        **counts,
+    }
 
 
 def _record_failure(  # noqa: PLR0917 - one private call site per failure kind
@@ -190,21 +209,10 @@ def _record_failure(  # noqa: PLR0917 - one private call site per failure kind
     """A failed shard's run-log row (what was stored before the failure stays; a rerun dedupes it)."""
     try:
         with session_scope(url) as session:
+            totals = {name: int(counts[name]) for name in COUNT_FIELDS}
             record_run(
                 session,
-                {
-                    "run_id": run_id,
-                    "program": program.program,
-                    "stage": "collect",
-                    "shard": label[:200],
-                    "period": unit.day,
-                    "status": "failed",
-                    "started_at": started,
-                    "finished_at": utcnow(),
-                    "config_fingerprint": program.fingerprint,
-                    "details": {"source": unit.source, "slice": unit.slice, "error": message[:500]},
-                    **{name: int(counts[name]) for name in COUNT_FIELDS},
-                },
+                _shard_run(program, unit, label, run_id, started, "failed", totals, error=message[:500]),
             )
     except Exception:  # the database itself may be what failed; the task fails with the message anyway
         log.warning("shard %s: the failure could not be recorded in the run log", label)
