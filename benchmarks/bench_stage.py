@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -124,14 +125,20 @@ def run_stage(data_dir: Path, day: dt.date, url: str, workers: int) -> dict[str,
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     sampler.start()
     out, _ = proc.communicate()
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.set()
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"the stage failed (exit {proc.returncode})")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["peak_rss_mb"] = peak / 2**20
+    # CPU seconds of the child and of its workers (waited for when the child's pool shut down).
+    result["cpu_seconds"] = (cpu_after.ru_utime + cpu_after.ru_stime) - (
+        cpu_before.ru_utime + cpu_before.ru_stime
+    )
     return result
 
 
@@ -144,9 +151,14 @@ def presidio_rate(texts: list[str]) -> float:
 
     predict = presidio_system()
     predict(texts[:16])
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     predict(texts)
+    _cpu["presidio"] = (time.process_time() - cpu) / len(texts)
     return len(texts) / (time.perf_counter() - began)
+
+
+#: CPU seconds per text of the anchors, by name (the last measurement).
+_cpu: dict[str, float] = {}
 
 
 _floor_nlp: Any = None
@@ -315,6 +327,16 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {name} | {r['read']:,} | {r['stored']:,} | {r['seconds']:.0f} | {rate:.0f} | "
             f"{rate / presidio:.2f}x | {rate / floor:.2f}x | {r['peak_rss_mb']:.0f} MB |"
+        )
+    print(
+        "\nCPU per mention (all processes; load from other jobs barely moves it): plain Presidio "
+        f"{_cpu['presidio'] * 1000:.1f} ms"
+    )
+    for name, r in runs.items():
+        per = r["cpu_seconds"] / r["read"]
+        print(
+            f"  stage on {name}: {per * 1000:.1f} ms, so {_cpu['presidio'] / per:.2f}x Presidio per core; "
+            f"on {workers} idle cores at most {workers * _cpu['presidio'] / per:.2f}x"
         )
     if recall is not None:
         print(

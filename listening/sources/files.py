@@ -217,13 +217,20 @@ class FileConnector(Connector):
         except ValueError:
             raise self._refuse("not a slice of this source") from None
         rel = Path(part.path)
-        if rel.is_absolute() or ".." in rel.parts:
+        if rel.is_absolute():  # a slice named by its full path: fine inside the data folder
+            for base in (self.ctx.data_dir, self.root):
+                if rel.is_relative_to(base):
+                    rel = rel.relative_to(base)
+                    break
+            else:
+                raise self._refuse("slice is outside the data folder")
+        if ".." in rel.parts:
             raise self._refuse("slice is outside the data folder")
         path = self.root / rel
         if not path.resolve().is_relative_to(self.root):
             raise self._refuse("slice is outside the data folder")
         if not path.is_file():
-            raise self._refuse(f"{part.path} is gone (deleted or moved since the run was planned)")
+            raise self._refuse(f"{rel} is gone (deleted or moved since the run was planned)")
         return part, path
 
     def label(self, slice_name: str) -> str:

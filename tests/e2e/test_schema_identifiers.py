@@ -139,7 +139,9 @@ def test_no_column_is_named_like_an_identifier(db_url: str) -> None:
 
 @pytest.fixture
 def program() -> ProgramConfig:
-    return load_program(DEMO_PROGRAM)
+    from listening.demo import file_drop_program
+
+    return file_drop_program(load_program(DEMO_PROGRAM))
 
 
 def _record(post_id: str, when: dt.datetime) -> str:

@@ -79,7 +79,8 @@ class TitledNameRecognizer(LexiconNameRecognizer):
     def find(self, text: str, doc: Any, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
         """(start, end, score) of titled names."""
         found = []
-        for match in _TITLED.finditer(doc.text if len(doc.text) == len(text) else text):
+        doc_text = doc.text  # spaCy joins the tokens on every read: once
+        for match in _TITLED.finditer(doc_text if len(doc_text) == len(text) else text):
             if not is_title(match.group(1)) or (match.group(1).isupper() and len(match.group(1)) > 4):
                 continue
             words = match.group(2).split()

@@ -49,7 +49,8 @@ class ProperNameRecognizer(LexiconNameRecognizer):
 
     def find(self, text: str, doc: Doc, lexicon: NameLexicon) -> list[tuple[int, int, float]]:
         """(start, end, score) of names in `text`; `doc` is spaCy's parse of a same-length copy."""
-        source = doc.text if len(doc.text) == len(text) else text
+        doc_text = doc.text  # spaCy joins the tokens on every read: once
+        source = doc_text if len(doc_text) == len(text) else text
         words = [_Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(source)]
         if not words:
             return []
