@@ -18,6 +18,7 @@ from listening.privacy.person.cues import hashtag_name
 from listening.privacy.person.lexicon import NameLexicon
 from listening.privacy.person.spans import shape
 from listening.privacy.person.vetoes import VETOES, Candidate, veto
+from listening.privacy.recognizers.base import make_result
 from listening.privacy.redactor import Redactor, get_redactor, policy_version, versioned
 from listening.privacy.vocabulary import DATA_PACKAGE, wordlist
 from listening.settings import get_settings
@@ -305,3 +306,11 @@ def test_streets_and_places_named_without_a_number_are_no_person(
     default_redactor: Redactor, text: str
 ) -> None:
     assert persons(default_redactor, text) == []
+
+
+def test_a_first_name_in_a_handle_names_its_holder_elsewhere(default_redactor: Redactor) -> None:
+    standing = [make_result("SOCIAL_HANDLE", 0, 13, 0.9, recognizer="t", identifier="t", how="t")]
+    text = "@MarcoBellini no the rink is not open yet marco"
+    assert default_redactor._person._handle_names(text, standing) == {"marco"}
+    assert default_redactor._person._handle_names("@transitwatch the bus", standing) == set()
+    assert "marco" not in default_redactor.redact(text).text

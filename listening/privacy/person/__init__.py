@@ -21,7 +21,8 @@
    date, place, the program's topic words, everyday word, another language. A
    detection touching a detected address skips the vetoes: it is part of an address. Then a word of a
    kept name is a name wherever else it stands in the post, in any case ("Stephen Harper ... Harper
-   said", "Tremblay ... tremblay"; `PersonPath._repeats`).
+   said", "Tremblay ... tremblay"), and so is a first name spelled in a handle of the post ("@MarcoBellini
+   ... marco"; `PersonPath._repeats`).
 5. **Allow-list** (the policy's public accounts and names; `Redactor._keep`, for every entity type).
 6. **Merge** (overlapping detections of every type become one span; `Redactor._merge`).
 """
@@ -43,6 +44,8 @@ from listening.privacy.recognizers.base import make_result
 
 __all__ = ["PersonPath"]
 
+#: The words of a handle: CamelCase parts and runs between "_", ".", "-" and digits.
+_HANDLE_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
@@ -87,8 +90,22 @@ class PersonPath:
             for o in results
         )
 
+    def _handle_names(self, text: str, standing: list[RecognizerResult]) -> set[str]:
+        """First names spelled in the post's handles ("@MarcoBellini", "@kwame_a"): the post names the
+        account's holder when the name stands again on its own ("@MarcoBellini ... marco")."""
+        names = set()
+        for r in standing:
+            if r.entity_type != "SOCIAL_HANDLE":
+                continue
+            for part in _HANDLE_PART.findall(text[r.start : r.end]):
+                low = part.lower()
+                if len(low) >= 3 and self.lexicon.is_plain_name(low) and self.lexicon.is_first(low):
+                    names.add(low)
+        return names
+
     def _repeats(self, text: str, standing: list[RecognizerResult]) -> list[RecognizerResult]:
-        """A word of a kept name, seen again on its own in the post, is the same person's name."""
+        """A word of a kept name, or a first name spelled in a handle of the post, seen again on its own in
+        the post, is the same person's name."""
         persons = [r for r in standing if r.entity_type == "PERSON"]
         known: set[str] = set()
         for r in persons:
@@ -96,6 +113,7 @@ class PersonPath:
                 low = word.lower()
                 if len(low) >= 3 and low not in STOP_WORDS and not self.lexicon.is_english(low):
                     known.add(low)
+        known |= self._handle_names(text, standing)
         if not known:
             return []
         covered = [(r.start, r.end) for r in standing]
