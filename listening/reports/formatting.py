@@ -26,6 +26,12 @@ def _unsigned_zero(text: str) -> str:
     return text
 
 
+def _with_sign(value: float, digits: int, suffix: str = "") -> str:
+    """+1.20 or -0.30 (with `suffix`), and a zero with no sign at all."""
+    text = _unsigned_zero(f"{value:+.{digits}f}{suffix}")
+    return text.lstrip("+") if text.lstrip("+-") == f"{0:.{digits}f}{suffix}" else text
+
+
 def number(value: Any, digits: int = 0) -> str:
     """1,234 or 1,234.5; a dash when missing."""
     if missing(value):
@@ -37,8 +43,7 @@ def signed(value: Any, digits: int = 2) -> str:
     """+0.12, -0.30, 0.00 (never -0.00); a dash when missing."""
     if missing(value):
         return DASH
-    text = _unsigned_zero(f"{float(value):+.{digits}f}")
-    return text.lstrip("+") if text.lstrip("+-") == f"{0:.{digits}f}" else text
+    return _with_sign(float(value), digits)
 
 
 def percent(value: Any, digits: int = 0) -> str:
@@ -52,14 +57,11 @@ def signed_percent(value: Any, digits: int = 0) -> str:
     """A relative change as +12% or -8%, and 0% for no change (never -0% or +0%)."""
     if missing(value):
         return DASH
-    text = _unsigned_zero(f"{float(value) * 100:+.{digits}f}%")
-    return text.lstrip("+") if text.lstrip("+-") == f"{0:.{digits}f}%" else text
+    return _with_sign(float(value) * 100, digits, "%")
 
 
 def points(value: Any, digits: int = 0) -> str:
     """A change in a share, in percentage points: +3 pp, -2 pp, 0 pp."""
     if missing(value):
         return DASH
-    text = _unsigned_zero(f"{float(value) * 100:+.{digits}f}")
-    text = text.lstrip("+") if text.lstrip("+-") == f"{0:.{digits}f}" else text
-    return f"{text} pp"
+    return f"{_with_sign(float(value) * 100, digits)} pp"
